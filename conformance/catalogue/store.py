@@ -1,0 +1,3 @@
+from ._model import Requirement
+
+REQUIREMENTS: list[Requirement] = []

@@ -1,0 +1,58 @@
+"""Smoke: the whole path from configuration to verdict works against the target."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks import expect, expect_status, violate
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+CORE_PATHS = ("/assistants", "/threads", "/store/items")
+
+
+@pytest.mark.requirement("SMOKE-001")
+def test_GET_ok_answers_200_with_ok_true(api):
+    exchange = api.get("/ok")
+    expect_status(exchange, 200, "SMOKE-001", "GET /ok")
+    body = exchange.json_or_none()
+    expect(isinstance(body, dict) and body.get("ok") is True, "SMOKE-001", "GET /ok: expected a JSON body with ok: true", exchange)
+
+
+@pytest.mark.requirement("SMOKE-002")
+def test_GET_info_answers_200_with_a_json_object(api):
+    exchange = api.get("/info")
+    expect_status(exchange, 200, "SMOKE-002", "GET /info")
+    expect(isinstance(exchange.json_or_none(), dict), "SMOKE-002", "GET /info: expected a JSON object", exchange)
+
+
+@pytest.mark.requirement("SMOKE-003")
+def test_the_spec_is_valid_openapi_3_and_declares_the_core_paths(spec):
+    from conformance.spec import schema_errors
+
+    errors = schema_errors(spec.document)
+    expect(not errors, "SMOKE-003", f"the spec from {spec.source} breaks the OpenAPI meta-schema", detail="\n".join(errors))
+    paths = spec.document["paths"]
+    missing = [p for p in CORE_PATHS if p not in paths]
+    if "/threads/{thread_id}/runs" not in paths and "/runs" not in paths:
+        missing.append("/threads/{thread_id}/runs or /runs")
+    expect(not missing, "SMOKE-003", f"the spec does not declare the core paths: {', '.join(missing)}")
+
+
+@pytest.mark.requirement("SMOKE-004")
+def test_an_assistant_runs_on_a_new_thread_and_join_returns_its_final_state(api, graph_id, reference_graphs):
+    created = api.post("/assistants", json=api.tag({"graph_id": graph_id, "name": "conformance smoke"}))
+    expect_status(created, 200, "SMOKE-004", "creating an assistant")
+    assistant_id = created.json()["assistant_id"]
+    thread = api.post("/threads", json=api.tag())
+    expect_status(thread, 200, "SMOKE-004", "creating a thread")
+    thread_id = thread.json()["thread_id"]
+    run = api.post(f"/threads/{thread_id}/runs", json={"assistant_id": assistant_id, "input": {"text": "smoke"}})
+    expect_status(run, 200, "SMOKE-004", "creating a run")
+    run_id = run.json()["run_id"]
+    joined = api.get(f"/threads/{thread_id}/runs/{run_id}/join", timeout=60)
+    expect_status(joined, 200, "SMOKE-004", "joining the run")
+    state = joined.json_or_none()
+    expect(isinstance(state, dict), "SMOKE-004", "joining the run: expected the final state as a JSON object", joined)
+    if reference_graphs and graph_id == "echo" and state.get("echo") != "smoke":
+        violate("SMOKE-004", "the echo graph's final state should echo the input text 'smoke'", joined)
