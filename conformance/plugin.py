@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from . import __version__
-from .catalogue import CATALOGUE
+from .catalogue import AREAS, CATALOGUE
 from .config import TargetConfig, resolve
-from .errors import ConfigError, SuiteError
+from .errors import EXIT_CONFIG, ConfigError, SuiteError
 from .http import BREAKER, RECORDER, TRACKER, ApiClient
 from .redact import redact, register_secret
 from .results import NOT_APPLICABLE_PREFIX, TestResult
@@ -64,6 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--fail-on", help="must (default) | should | regression (needs --baseline)")
     add("--baseline", help="a previous summary.json: report what changed since")
     add("--request-timeout", help="total deadline of one request in seconds (default 30)")
+    add("--area", help="run only these areas, comma-separated (smoke, contract, auth, ...)")
+    add("--requirement", help="run only the tests of these requirement ids, comma-separated; a trailing * matches a prefix")
 
 
 _OPTION_NAMES = (
@@ -228,6 +230,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if run is None:
         return
     deviations = {d.requirement for d in run.config.profile.known_deviations}
+    _select(config, items)
     for item in items:
         ids = requirements_of(item)
         unknown = [rid for rid in ids if rid not in CATALOGUE]
@@ -237,6 +240,28 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             item.user_properties.append(("requirement", rid))
         if ids and all(rid in deviations for rid in ids):
             item.add_marker(pytest.mark.xfail(reason="known deviation: " + ", ".join(ids), strict=False))
+
+
+def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
+    areas = {a.strip() for a in (config.getoption("area") or "").split(",") if a.strip()}
+    wanted = [r.strip() for r in (config.getoption("requirement") or "").split(",") if r.strip()]
+    if not areas and not wanted:
+        return
+    unknown_areas = areas - set(AREAS)
+    if unknown_areas:
+        pytest.exit(f"conformance: unknown area(s) {', '.join(sorted(unknown_areas))} -- use: {', '.join(AREAS)}", returncode=EXIT_CONFIG)
+
+    def chosen(rid: str) -> bool:
+        if areas and CATALOGUE[rid].area in areas:
+            return True
+        return any(rid == w or (w.endswith("*") and rid.startswith(w[:-1])) for w in wanted)
+
+    keep, drop = [], []
+    for item in items:
+        (keep if any(chosen(r) for r in requirements_of(item) if r in CATALOGUE) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 # --- fixtures -------------------------------------------------------------------------------

@@ -1,0 +1,19 @@
+"""The fault catalogue: per area, the faults that must make a requirement fail.
+
+Each area's module lists `FAULTS` (instances of `proxy.Fault` subclasses, each naming the
+requirement it targets) and `UNREACHABLE` ({requirement id: why no proxy fault can reach it}).
+"""
+
+from __future__ import annotations
+
+from . import auth, contract, isolation, pagination, runs, smoke, store, streaming
+
+MODULES = (smoke, contract, auth, isolation, pagination, runs, streaming, store)
+
+FAULTS = [fault for module in MODULES for fault in module.FAULTS]
+UNREACHABLE: dict[str, str] = {}
+for _module in MODULES:
+    UNREACHABLE.update(_module.UNREACHABLE)
+
+_names = [f.name for f in FAULTS]
+assert len(_names) == len(set(_names)), "fault names must be unique"
