@@ -1,86 +1,255 @@
-"""Writing the run's reports (summary.json, report.html) and the terminal summary."""
+"""Writing the run's reports (summary.json, report.html, Allure's environment) and the terminal
+summary. `make_summary` is pure (results and configuration in, the summary document out); the
+rest reads and writes files. The format is documented in schemas/summary.schema.json."""
 
 from __future__ import annotations
 
 import json
+import platform
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from . import __version__
-from .catalogue import AREAS, CATALOGUE
+from .catalogue import CATALOGUE, Requirement
+from .config import TargetConfig
+from .errors import ConfigError
 from .redact import redact
-from .results import exit_code, regression, requirement_outcomes, verdict
+from .results import (
+    TestResult,
+    area_table,
+    exit_code,
+    load_baseline,
+    outcome_counts,
+    regression,
+    requirement_outcomes,
+    verdict,
+)
 
 SUMMARY_FORMAT = "langgraph-conformance/summary/v1"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "summary.schema.json"
 
 
-def build_summary(run: Any) -> dict:
-    c = run.config
-    outcomes = requirement_outcomes(CATALOGUE, run.results, c.profile.known_deviations)
+def _iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def check_report_options(config: TargetConfig) -> dict[str, Any] | None:
+    """Validate the reporting options before any test runs; returns the loaded baseline."""
+    if config.fail_on == "regression" and config.baseline is None:
+        raise ConfigError("--fail-on regression needs a baseline", "give --baseline with the summary.json of an earlier run")
+    if config.baseline is None:
+        return None
+    try:
+        text = Path(config.baseline).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"baseline {config.baseline} cannot be read ({exc.strerror})", "give a readable summary.json") from None
+    return load_baseline(text, f"baseline {config.baseline}")
+
+
+def configuration(config: TargetConfig, selection: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the run was configured with, for the reader of a report: never a credential's value."""
+    p = config.profile
+    return {
+        "base_url": redact(config.base_url or ""),
+        "profile": p.name,
+        "profile_file": p.path,
+        "profile_description": p.description,
+        "implementation": p.implementation,
+        "spec_source": redact(config.spec_url) if config.base_url or config.spec_source else "",
+        "auth": "on" if config.auth_enabled else "off",
+        "auth_header": config.auth_header,
+        "auth_scheme": config.auth_scheme,
+        "api_key": "set (redacted)" if config.api_key else "not set",
+        "alt_api_key": "set (redacted)" if config.alt_api_key else "not set",
+        "public_paths": list(p.public_paths),
+        "rejection_statuses": list(p.rejection_statuses),
+        "foreign_statuses": list(p.foreign_statuses),
+        "validation_statuses": list(p.validation_statuses),
+        "pagination": {k: v for k, v in p.pagination.items()},
+        "graph_ids": list(config.graph_ids),
+        "reference_graphs": bool(config.embedded or p.reference_graphs),
+        "request_timeout_seconds": config.request_timeout,
+        "examples": config.examples,
+        "seed": config.seed,
+        "strict_spec": config.strict_spec,
+        "fail_on": config.fail_on,
+        "baseline": str(config.baseline) if config.baseline else "",
+        "selected_areas": (selection or {}).get("areas", ""),
+        "selected_requirements": (selection or {}).get("requirements", ""),
+        "known_deviations": [
+            {"id": d.requirement, "reason": d.reason, "link": d.link} for d in p.known_deviations
+        ],
+    }
+
+
+def make_summary(
+    config: TargetConfig,
+    results: Iterable[TestResult],
+    *,
+    started: float,
+    finished: float,
+    spec: dict[str, str] | None = None,
+    baseline: dict[str, Any] | None = None,
+    leftovers: Iterable[str] = (),
+    selection: dict[str, str] | None = None,
+    catalogue: Mapping[str, Requirement] = CATALOGUE,
+) -> dict[str, Any]:
+    """The summary document: pure, so unit tests build it from hand-made results."""
+    outcomes = requirement_outcomes(catalogue, results, config.profile.known_deviations)
     diff = None
-    if c.baseline is not None:
-        before = json.loads(Path(c.baseline).read_text())
-        diff = regression(outcomes, {r["id"]: r["outcome"] for r in before.get("requirements", [])})
-    result = verdict(outcomes, c.fail_on, diff["newly_failing"] if diff else ())
-    spec = run.spec
-    summary = {
+    if baseline is not None:
+        diff = regression(outcomes, baseline["outcomes"])
+    result = verdict(outcomes, config.fail_on, diff["newly_failing"] if diff else ())
+    spec = spec or {}
+    summary: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
         "target": {
-            "base_url": c.base_url,
-            "embedded": c.embedded,
-            "profile": c.profile.name,
-            "implementation": c.profile.implementation,
-            "spec_title": spec.title if spec else "",
-            "spec_version": spec.version if spec else "",
-            "spec_source": spec.source if spec else "",
-            "auth": c.auth_enabled,
-            "second_tenant": bool(c.alt_api_key),
-            "graph_ids": list(c.graph_ids),
+            "base_url": redact(config.base_url or ""),
+            "embedded": config.embedded,
+            "profile": config.profile.name,
+            "implementation": config.profile.implementation,
+            "spec_title": spec.get("title", ""),
+            "spec_version": spec.get("version", ""),
+            "spec_source": redact(spec.get("source", "")),
+            "auth": config.auth_enabled,
+            "second_tenant": bool(config.alt_api_key),
+            "graph_ids": list(config.graph_ids),
         },
         "run": {
-            "id": c.run_id,
+            "id": config.run_id,
             "suite_version": __version__,
-            "seed": c.seed,
-            "examples": c.examples,
-            "strict_spec": c.strict_spec,
-            "fail_on": c.fail_on,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started)),
-            "duration_seconds": round(time.time() - run.started, 2),
+            "seed": config.seed,
+            "examples": config.examples,
+            "strict_spec": config.strict_spec,
+            "fail_on": config.fail_on,
+            "started": _iso(started),
+            "finished": _iso(finished),
+            "duration_seconds": round(finished - started, 2),
+            "python": platform.python_version(),
         },
         "verdict": result,
         "exit_code": exit_code(result),
-        "counts": _counts(outcomes),
-        "requirements": [entry.to_json() for entry in outcomes.values()],
-        "cleanup": {"leftovers": run.leftovers},
+        "counts": outcome_counts(outcomes.values()),
+        "areas": area_table(outcomes),
+        "requirements": [_entry(entry, baseline) for entry in outcomes.values()],
+        "configuration": configuration(config, selection),
+        "cleanup": {"leftovers": [redact(x) for x in leftovers]},
     }
     if diff is not None:
-        summary["regression"] = {"baseline": str(c.baseline), **diff}
+        run = baseline.get("run", {}) if baseline else {}
+        summary["regression"] = {
+            "baseline": str(config.baseline or ""),
+            "baseline_run": {"id": str(run.get("id", "")), "started": str(run.get("started", ""))},
+            **diff,
+        }
     return summary
 
 
-def _counts(outcomes: dict) -> dict:
-    counts: dict[str, dict[str, int]] = {}
-    for entry in outcomes.values():
-        area = counts.setdefault(entry.area, {})
-        area[entry.outcome] = area.get(entry.outcome, 0) + 1
-    return {area: counts[area] for area in AREAS if area in counts}
+def _entry(entry: Any, baseline: dict[str, Any] | None) -> dict[str, Any]:
+    data = entry.to_json()
+    if baseline is not None:
+        data["baseline"] = baseline["outcomes"].get(entry.id)  # None: absent from the baseline
+    return data
 
 
-def write_reports(session: Any, run: Any) -> int:
-    summary = build_summary(run)
+def build_summary(run: Any, selection: dict[str, str] | None = None) -> dict:
+    """The summary of a finished run (reads the baseline file)."""
+    c = run.config
+    spec = run.spec
+    spec_meta = {"title": spec.title, "version": spec.version, "source": spec.source} if spec else None
+    baseline = check_report_options(c) if c.baseline is not None else None
+    return make_summary(
+        c, run.results, started=run.started, finished=time.time(), spec=spec_meta, baseline=baseline,
+        leftovers=run.leftovers, selection=selection,
+    )
+
+
+def allure_environment(summary: dict) -> str:
+    """Allure's environment.properties: the target and run, one `key = value` a line."""
+    t, r, cfg = summary["target"], summary["run"], summary["configuration"]
+    pairs = {
+        "target": t["base_url"],
+        "profile": t["profile"],
+        "implementation": t["implementation"],
+        "spec": f"{t['spec_title']} {t['spec_version']}".strip(),
+        "auth": cfg["auth"],
+        "second_tenant": "yes" if t["second_tenant"] else "no",
+        "suite_version": r["suite_version"],
+        "seed": r["seed"],
+        "examples": r["examples"],
+        "fail_on": r["fail_on"],
+        "run_id": r["id"],
+        "verdict": summary["verdict"],
+    }
+    lines = []
+    for key, value in pairs.items():
+        text = str(value if value is not None else "").replace("\\", "\\\\").replace("\n", " ")
+        lines.append(f"{key} = {text}")
+    return redact("\n".join(lines)) + "\n"
+
+
+def write_reports(run: Any, allure_dir: str | None = None, selection: dict[str, str] | None = None) -> int:
+    """Write summary.json and report.html (and Allure's environment); returns the exit code."""
+    summary = build_summary(run, selection)
     run.summary = summary
     reports = run.config.reports_dir
     reports.mkdir(parents=True, exist_ok=True)
-    text = redact(json.dumps(summary, indent=2))
+    text = redact(json.dumps(summary, indent=2, ensure_ascii=False))
     (reports / "summary.json").write_text(text + "\n", encoding="utf-8")
-    try:
-        from .html import render_html
+    from .html import render_html
 
-        (reports / "report.html").write_text(redact(render_html(summary)), encoding="utf-8")
-    except ImportError:
-        pass
+    (reports / "report.html").write_text(redact(render_html(summary)), encoding="utf-8")
+    if allure_dir:
+        Path(allure_dir).mkdir(parents=True, exist_ok=True)
+        (Path(allure_dir) / "environment.properties").write_text(allure_environment(summary), encoding="utf-8")
     return summary["exit_code"]
+
+
+# --- terminal -------------------------------------------------------------------------------
+
+_SHORT = {"pass": "pass", "fail": "FAIL", "skip": "skip", "not-applicable": "n/a", "error": "ERROR",
+          "known-deviation": "known-dev", "fixed?": "FIXED?"}
+
+
+def _rate(level: dict) -> str:
+    return f"{level['passed']}/{level['judged']}" if level["judged"] else "-"
+
+
+def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
+    """The end-of-run summary as (line, markup) pairs; pure, so it is unit-tested."""
+    out: list[tuple[str, dict]] = []
+    out.append((f"  {'area':<11} {'MUST':>6} {'SHOULD':>7}   outcomes", {"bold": True}))
+    for row in summary["areas"]:
+        if row["counts"]["skip"] == sum(row["counts"].values()):
+            continue  # an area this run did not select
+        counts = ", ".join(f"{n} {_SHORT[o]}" for o, n in row["counts"].items() if n)
+        out.append((f"  {row['area']:<11} {_rate(row['must']):>6} {_rate(row['should']):>7}   {counts}", {}))
+    for r in summary["requirements"]:
+        if r["outcome"] in ("fail", "error"):
+            markup = {"red": True} if r["level"] == "MUST" or r["outcome"] == "error" else {"yellow": True}
+            out.append((f"  {r['outcome'].upper():<5} {r['id']} ({r['level']}) {r['statement']}", markup))
+    for r in summary["requirements"]:
+        if r["outcome"] == "known-deviation":
+            out.append((f"  known deviation {r['id']}: {r['deviation']['reason']}", {"yellow": True}))
+        elif r["outcome"] == "fixed?":
+            out.append((f"  FIXED? {r['id']}: listed as a known deviation but passes; remove it from the profile", {"yellow": True, "bold": True}))
+    if "regression" in summary:
+        reg = summary["regression"]
+        names = lambda ids: ", ".join(ids) if ids else "none"  # noqa: E731
+        out.append((f"  since baseline {reg['baseline']}:", {"bold": True}))
+        out.append((f"    newly failing: {names(reg['newly_failing'])}", {"red": True} if reg["newly_failing"] else {}))
+        out.append((f"    newly fixed:   {names(reg['newly_fixed'])}", {"green": True} if reg["newly_fixed"] else {}))
+        out.append((f"    unchanged:     {len(reg['unchanged'])} requirements; other changes: {len(reg['changed'])}", {}))
+    leftovers = summary["cleanup"]["leftovers"]
+    if leftovers:
+        out.append((f"  cleanup: could not delete {len(leftovers)} resources: {leftovers[:5]}", {"yellow": True}))
+    v = summary["verdict"]
+    colour = {"pass": {"green": True}, "fail": {"red": True}, "error": {"red": True}}[v]
+    gate = {"must": "every MUST", "should": "every MUST and SHOULD", "regression": "no new failure"}[summary["run"]["fail_on"]]
+    out.append((f"conformance verdict: {v.upper()} (gate: {gate}; exit code {summary['exit_code']})", {"bold": True, **colour}))
+    out.append((f"reports: {reports_dir}/summary.json, report.html, junit.xml, allure-results/", {}))
+    return out
 
 
 def terminal_summary(tr: Any, run: Any) -> None:
@@ -88,19 +257,5 @@ def terminal_summary(tr: Any, run: Any) -> None:
     if summary is None:
         return
     tr.section("conformance", sep="=")
-    for area, counts in summary["counts"].items():
-        tr.write_line(f"  {area:<11} " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
-    failing = [r for r in summary["requirements"] if r["outcome"] in ("fail", "error")]
-    for r in failing:
-        tr.write_line(f"  {r['outcome'].upper():<5} {r['id']} ({r['level']}) {r['statement']}")
-    for r in summary["requirements"]:
-        if r["outcome"] == "fixed?":
-            tr.write_line(f"  FIXED? {r['id']}: known deviation now passes; remove it from the profile", yellow=True)
-    if "regression" in summary:
-        reg = summary["regression"]
-        tr.write_line(f"  since baseline: newly failing {reg['newly_failing'] or 'none'}, newly fixed {reg['newly_fixed'] or 'none'}")
-    if summary["cleanup"]["leftovers"]:
-        tr.write_line(f"  cleanup: could not delete {len(summary['cleanup']['leftovers'])} resources: {summary['cleanup']['leftovers'][:5]}")
-    verdict_ = summary["verdict"]
-    colour = {"pass": {"green": True}, "fail": {"red": True}, "error": {"red": True}}[verdict_]
-    tr.write_line(f"conformance verdict: {verdict_.upper()} (exit code {summary['exit_code']}); reports in {run.config.reports_dir}", bold=True, **colour)
+    for line, markup in terminal_lines(summary, str(run.config.reports_dir)):
+        tr.write_line(redact(line), **markup)

@@ -1,0 +1,122 @@
+"""The summary document and what is rendered from it: schema-valid, stable, redacted, and the
+HTML page and terminal lines saying what the summary says."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from conformance.catalogue import Requirement
+from conformance.config import KnownDeviation, Profile, TargetConfig
+from conformance.html import render_html
+from conformance.redact import register_secret
+from conformance.report import SCHEMA_PATH, allure_environment, check_report_options, make_summary, terminal_lines
+from conformance.errors import ConfigError
+from conformance.results import TestResult
+
+SECRET = "sk-unit-test-secret-4242"
+CATALOGUE = {
+    "SMOKE-001": Requirement("SMOKE-001", "MUST", "smoke", "GET /ok answers 200.", "spec: GET /ok"),
+    "SMOKE-002": Requirement("SMOKE-002", "SHOULD", "smoke", "GET /info answers 200.", "spec: GET /info"),
+    "AUTH-001": Requirement("AUTH-001", "MUST", "auth", "A request without a key is refused.", "docs", needs="auth"),
+    "AUTH-002": Requirement("AUTH-002", "MUST", "auth", "A wrong key is refused.", "docs", needs="auth"),
+    "STORE-001": Requirement("STORE-001", "SHOULD", "store", "An item put reads back.", "spec"),
+}
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+
+
+def config(**kw) -> TargetConfig:
+    profile = Profile(
+        name="unit", implementation="impl 1.0",
+        known_deviations=(KnownDeviation("AUTH-002", "accepts any key", "https://example.org/issue/2"),
+                          KnownDeviation("STORE-001", "stale reads")),
+    )
+    base = dict(base_url="http://127.0.0.1:9", embedded=False, profile=profile, api_key=SECRET, alt_api_key=None,
+                seed=7, run_id="run1")
+    return TargetConfig(**{**base, **kw})
+
+
+RESULTS = [
+    TestResult("suites/test_01.py::test_ok", ("SMOKE-001",), "failed", ("SMOKE-001",), "[SMOKE-001] <b>503</b>",
+               f"curl -sS -H 'X-Api-Key: [REDACTED]' http://127.0.0.1:9/ok"),
+    TestResult("suites/test_01.py::test_info", ("SMOKE-002",), "passed"),
+    TestResult("suites/test_03.py::test_no_key", ("AUTH-001",), "skipped", skip_reason="not applicable: auth is off"),
+    TestResult("suites/test_03.py::test_wrong_key", ("AUTH-002",), "xfailed", ("AUTH-002",), "accepted"),
+    TestResult("suites/test_08.py::test_put", ("STORE-001",), "xpassed"),
+]
+
+
+def summary(**kw):
+    register_secret(SECRET)
+    return make_summary(config(), RESULTS, started=1_700_000_000.0, finished=1_700_000_012.5,
+                        spec={"title": "LangSmith Deployment", "version": "0.1.0", "source": "http://127.0.0.1:9/openapi.json"},
+                        catalogue=CATALOGUE, **kw)
+
+
+def test_the_summary_validates_against_its_published_schema():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.validate(summary(), SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_the_summary_has_one_entry_per_requirement_with_outcome_tests_and_reproduction():
+    s = summary()
+    entries = {e["id"]: e for e in s["requirements"]}
+    assert list(entries) == list(CATALOGUE)
+    assert {rid: e["outcome"] for rid, e in entries.items()} == {
+        "SMOKE-001": "fail", "SMOKE-002": "pass", "AUTH-001": "not-applicable", "AUTH-002": "known-deviation", "STORE-001": "fixed?",
+    }
+    assert entries["SMOKE-001"]["reproduction"].startswith("curl")
+    assert entries["SMOKE-001"]["tests"] == [{"nodeid": "suites/test_01.py::test_ok", "outcome": "failed"}]
+    assert entries["AUTH-002"]["deviation"]["link"] == "https://example.org/issue/2"
+    assert s["verdict"] == "fail" and s["exit_code"] == 1
+    assert s["run"]["started"] == "2023-11-14T22:13:20Z" and s["run"]["duration_seconds"] == 12.5
+    assert s["target"]["spec_title"] == "LangSmith Deployment" and s["target"]["implementation"] == "impl 1.0"
+
+
+def test_the_summary_never_holds_a_credential():
+    text = json.dumps(summary())
+    assert SECRET not in text
+    assert summary()["configuration"]["api_key"] == "set (redacted)"
+
+
+def test_a_baseline_adds_the_regression_and_each_entry_s_previous_outcome():
+    baseline = {"outcomes": {"SMOKE-001": "pass", "SMOKE-002": "fail", "AUTH-002": "known-deviation"}, "run": {"id": "r0", "started": "x"}}
+    s = summary(baseline=baseline)
+    jsonschema.validate(s, SCHEMA)
+    assert s["regression"]["newly_failing"] == ["SMOKE-001"]
+    assert s["regression"]["newly_fixed"] == ["SMOKE-002"]
+    assert s["regression"]["baseline_run"]["id"] == "r0"
+    assert {e["id"]: e["baseline"] for e in s["requirements"]}["AUTH-001"] is None
+
+
+def test_fail_on_regression_without_a_baseline_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="needs a baseline"):
+        check_report_options(config(fail_on="regression"))
+    assert check_report_options(config()) is None
+
+
+def test_the_html_page_states_the_verdict_rates_failures_deviations_and_configuration():
+    page = render_html(summary())
+    assert '<meta name="conformance-verdict" content="fail">' in page
+    assert "&lt;b&gt;503&lt;/b&gt;" in page and "<b>503</b>" not in page  # messages are escaped
+    assert "curl -sS -H &#39;X-Api-Key: [REDACTED]&#39;" in page
+    assert "https://example.org/issue/2" in page and "remove it from the profile" in page
+    assert SECRET not in page and "set (redacted)" in page
+    assert "http" not in page.split("<style>")[1].split("</style>")[0]  # no external asset in the CSS
+    assert "<script" not in page and "<link" not in page
+
+
+def test_the_terminal_names_the_verdict_failing_ids_and_the_reports():
+    lines = [text for text, _ in terminal_lines(summary(), "/tmp/out")]
+    assert any("FAIL  SMOKE-001 (MUST)" in line for line in lines)
+    assert any("FIXED? STORE-001" in line for line in lines)
+    assert any(line.startswith("conformance verdict: FAIL") for line in lines)
+    assert lines[-1].startswith("reports: /tmp/out/summary.json")
+
+
+def test_allure_environment_holds_the_target_but_no_credential():
+    text = allure_environment(summary())
+    assert "target = http://127.0.0.1:9" in text and "verdict = fail" in text
+    assert SECRET not in text
