@@ -89,6 +89,7 @@ def _active(config: pytest.Config) -> bool:
 # --- configure / unconfigure ----------------------------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)  # before allure-pytest's, which reads the report path we set
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test verifies")
     if not _active(config):
@@ -143,13 +144,27 @@ def _register_secrets(config: TargetConfig) -> None:
 
 
 def _set_report_paths(config: pytest.Config, target: TargetConfig) -> None:
+    from .report import check_report_options
+
+    try:
+        check_report_options(target)
+    except ConfigError as exc:
+        _stop_reference(config)
+        pytest.exit(f"conformance: {redact(str(exc))}", returncode=exc.exit_code)
     target.reports_dir.mkdir(parents=True, exist_ok=True)
     if not getattr(config.option, "xmlpath", None):
         # pytest's junitxml plugin reads the path at configure; set it before it runs.
         config.option.xmlpath = str(target.reports_dir / "junit.xml")
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
-        config.option.allure_report_dir = str(target.reports_dir / "allure-results")
-        config.option.clean_alluredir = True
+        allure_dir = target.reports_dir / "allure-results"
+        config.option.allure_report_dir = str(allure_dir)
+        # Cleaned here, once: xdist workers inherit the options, and a worker that cleaned
+        # the directory would delete the results the others wrote.
+        config.option.clean_alluredir = False
+        if allure_dir.is_dir():
+            for old in allure_dir.iterdir():
+                if old.is_file():
+                    old.unlink()
 
 
 def pytest_configure_node(node: Any) -> None:
@@ -238,8 +253,24 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             raise pytest.UsageError(f"{item.nodeid} names requirements not in the catalogue: {', '.join(unknown)}")
         for rid in ids:
             item.user_properties.append(("requirement", rid))
+        _add_allure_labels(item, ids)
         if ids and all(rid in deviations for rid in ids):
             item.add_marker(pytest.mark.xfail(reason="known deviation: " + ", ".join(ids), strict=False))
+
+
+def _add_allure_labels(item: pytest.Item, ids: tuple[str, ...]) -> None:
+    """Requirement id, area and level as Allure labels (allure-pytest reads these markers)."""
+    for rid in ids:
+        req = CATALOGUE[rid]
+        item.add_marker(pytest.mark.allure_label(rid, label_type="requirement"))
+        item.add_marker(pytest.mark.allure_label(req.area, label_type="area"))
+        item.add_marker(pytest.mark.allure_label(req.area, label_type="feature"))
+        item.add_marker(pytest.mark.allure_label(f"{rid}: {req.statement}", label_type="story"))
+        item.add_marker(pytest.mark.allure_label(req.level, label_type="tag"))
+    if ids:
+        levels = {CATALOGUE[rid].level for rid in ids}
+        item.add_marker(pytest.mark.allure_label("critical" if "MUST" in levels else "normal", label_type="severity"))
+        item.add_marker(pytest.mark.allure_label("LangGraph Server API conformance", label_type="epic"))
 
 
 def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -360,7 +391,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = outcome.get_result()
     if item.config.stash.get(STASH_KEY, None) is None:
         return
-    if call.excinfo is not None and report.failed:
+    if call.excinfo is not None and (report.failed or hasattr(report, "wasxfail")):
         exc = call.excinfo.value
         violated = getattr(exc, "requirement", None)
         if violated:
@@ -372,8 +403,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if RECORDER.exchanges:
             text = "\n\n".join(e.describe(2000) + f"\nreproduce: {e.curl()}" for e in RECORDER.exchanges[-8:])
             report.sections.append(("exchanges", redact(text)))
+            _attach_exchanges(RECORDER.exchanges[-8:])
         if BREAKER.open:
             item.session.shouldstop = BREAKER.reason
+
+
+def _attach_exchanges(exchanges: list) -> None:
+    """A failure's request/response pairs, redacted, as attachments of its Allure result."""
+    try:
+        import allure
+    except ImportError:
+        return
+    for n, exchange in enumerate(exchanges, 1):
+        text = exchange.describe(4000) + f"\n\nreproduce:\n{exchange.curl()}\n"
+        allure.attach(redact(text), name=f"exchange {n}: {exchange.method} {redact(exchange.url)}", attachment_type=allure.attachment_type.TEXT)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -393,7 +436,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
         message = ""
-        if report.failed:
+        if report.failed or outcome == "xfailed":
             message = redact(str(report.longreprtext)[-4000:])
         violated = tuple(v for k, v in report.user_properties if k == "violated")
         run.results.append(
@@ -433,10 +476,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from .report import write_reports
 
-    code = write_reports(session, run)
-    if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-        return
-    session.exitstatus = code
+    option = session.config.option
+    selection = {"areas": option.area or "", "requirements": option.requirement or ""}
+    code = write_reports(run, getattr(option, "allure_report_dir", None), selection)
+    # The breaker stops the session like an interrupt; that is the suite's `error`, not Ctrl-C.
+    if BREAKER.open or exitstatus not in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        session.exitstatus = code
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
