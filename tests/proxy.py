@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
@@ -54,6 +55,7 @@ class ProxyResponse:
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
+    drip_seconds: float = 0.0  # > 0: send the body one byte at a time, this far apart
 
     def json(self) -> Any:
         try:
@@ -111,6 +113,7 @@ class FaultProxy:
         handler = _make_handler(self)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # a fault may drop connections on purpose
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -175,7 +178,14 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command == "HEAD":
+                return
+            if response.drip_seconds:
+                for i in range(len(response.body)):
+                    self.wfile.write(response.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(response.drip_seconds)
+            else:
                 self.wfile.write(response.body)
 
         def _stream(self, request: ProxyRequest, response: httpx.Response, headers: dict[str, str]) -> None:
