@@ -211,7 +211,10 @@ class ApiClient:
         timeout: float | None = None,
         record: bool = True,
         track: bool = True,
+        stream_headers_only: bool = False,
     ) -> Exchange:
+        """`stream_headers_only`: an event-stream response is not read (some streams never end);
+        other responses are read as usual."""
         if BREAKER.open:
             raise TargetUnavailable(BREAKER.reason)
         merged = {**(self.headers if auth else {}), **(headers or {})}
@@ -229,7 +232,10 @@ class ApiClient:
             try:
                 exchange.status = response.status_code
                 exchange.headers = response.headers
-                exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), started + deadline)
+                if stream_headers_only and "text/event-stream" in response.headers.get("content-type", ""):
+                    exchange.truncated = True
+                else:
+                    exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), started + deadline)
             finally:
                 response.close()
         except (httpx.TransportError, _DeadlineExceeded) as exc:
