@@ -316,9 +316,10 @@ class ApiClient:
                     exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), deadline)
                 else:
                     raw: list[bytes] = []
+                    original_iter_bytes = response.iter_bytes  # chunks() replaces it below
 
                     def chunks() -> Iterator[bytes]:
-                        for chunk in _bounded(response.iter_bytes(), deadline, soft=True):
+                        for chunk in _bounded(original_iter_bytes(), deadline, soft=True):
                             raw.append(chunk)
                             yield chunk
 
