@@ -42,6 +42,10 @@ class Exchange:
     elapsed: float = 0.0
     error: str = ""
 
+    def __repr__(self) -> str:
+        # Tracebacks print arguments' reprs: never the raw headers or body (they can hold a key).
+        return f"<Exchange {self.method} {redact(self.url)} -> {self.status or self.error}>"
+
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")

@@ -107,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 )
             config.stash[STASH_KEY] = Run(resolved)
             _register_secrets(resolved)
+            _set_report_paths(config, resolved)  # each worker writes its own Allure results
             return
         options["run_id"] = uuid.uuid4().hex[:12]
         resolved = resolve(options, os.environ)
@@ -161,7 +162,7 @@ def _set_report_paths(config: pytest.Config, target: TargetConfig) -> None:
         # Cleaned here, once: xdist workers inherit the options, and a worker that cleaned
         # the directory would delete the results the others wrote.
         config.option.clean_alluredir = False
-        if allure_dir.is_dir():
+        if allure_dir.is_dir() and not hasattr(config, "workerinput"):
             for old in allure_dir.iterdir():
                 if old.is_file():
                     old.unlink()
@@ -391,11 +392,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = outcome.get_result()
     if item.config.stash.get(STASH_KEY, None) is None:
         return
+    from .report import redact_report
+
+    redact_report(report)  # junit.xml, Allure and the terminal all read the report's text
     if call.excinfo is not None and (report.failed or hasattr(report, "wasxfail")):
         exc = call.excinfo.value
         violated = getattr(exc, "requirement", None)
         if violated:
             report.user_properties.append(("violated", violated))
+            report.conformance_message = redact(str(exc))  # what was expected and what came back
         if getattr(exc, "reproduction", ""):
             report.user_properties.append(("reproduction", redact(exc.reproduction)))
         if isinstance(exc, SuiteError):
@@ -437,7 +442,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             skip_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
         message = ""
         if report.failed or outcome == "xfailed":
-            message = redact(str(report.longreprtext)[-4000:])
+            message = getattr(report, "conformance_message", "") or redact(str(report.longreprtext)[-4000:])
         violated = tuple(v for k, v in report.user_properties if k == "violated")
         run.results.append(
             TestResult(

@@ -4,6 +4,7 @@ rest reads and writes files. The format is documented in schemas/summary.schema.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import time
@@ -203,7 +204,54 @@ def write_reports(run: Any, allure_dir: str | None = None, selection: dict[str, 
     if allure_dir:
         Path(allure_dir).mkdir(parents=True, exist_ok=True)
         (Path(allure_dir) / "environment.properties").write_text(allure_environment(summary), encoding="utf-8")
+        scrub_directory(Path(allure_dir))
     return summary["exit_code"]
+
+
+# --- redaction of what pytest and allure write ------------------------------------------------
+
+
+def _redacted(value: Any, depth: int = 0) -> Any:
+    """`value` with secrets masked: strings and tuples are rebuilt, lists and dataclasses (pytest's
+    failure representations) are changed in place."""
+    if isinstance(value, str):
+        return redact(value)
+    if depth > 12:
+        return value
+    if isinstance(value, tuple):
+        return tuple(_redacted(v, depth + 1) for v in value)
+    if isinstance(value, list):
+        value[:] = [_redacted(v, depth + 1) for v in value]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            try:
+                setattr(value, f.name, _redacted(getattr(value, f.name), depth + 1))
+            except (AttributeError, dataclasses.FrozenInstanceError):
+                pass
+    return value
+
+
+def redact_report(report: Any) -> None:
+    """Mask secrets in a test report's failure text and captured sections, which pytest's
+    traceback fills with the repr of arguments (a response body can echo a key back)."""
+    if report.longrepr is not None:
+        report.longrepr = _redacted(report.longrepr)
+    report.sections = [_redacted(section) for section in report.sections]
+
+
+def scrub_directory(directory: Path) -> list[Path]:
+    """Rewrite any file under `directory` that holds a secret with the secret masked (a last line
+    of defence for files third-party plugins write, such as Allure's); returns those it fixed."""
+    fixed = []
+    for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "surrogateescape")
+        clean = redact(text)
+        if clean != text:
+            path.write_bytes(clean.encode("utf-8", "surrogateescape"))
+            fixed.append(path)
+    return fixed
 
 
 # --- terminal -------------------------------------------------------------------------------

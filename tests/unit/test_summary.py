@@ -120,3 +120,35 @@ def test_allure_environment_holds_the_target_but_no_credential():
     text = allure_environment(summary())
     assert "target = http://127.0.0.1:9" in text and "verdict = fail" in text
     assert SECRET not in text
+
+
+def test_a_failure_s_traceback_is_redacted_in_place_before_reports_read_it():
+    from types import SimpleNamespace
+
+    from conformance.report import redact_report
+
+    register_secret(SECRET)
+
+    def fails(body):
+        raise AssertionError(f"server said {body}")
+
+    try:
+        fails(f"hello {SECRET}")
+    except AssertionError:
+        excinfo = pytest.ExceptionInfo.from_current()
+    longrepr = excinfo.getrepr(style="long", funcargs=True)
+    assert SECRET in str(longrepr)
+    report = SimpleNamespace(longrepr=longrepr, sections=[("Captured stdout call", f"key={SECRET}")])
+    redact_report(report)
+    assert SECRET not in str(report.longrepr) and "[REDACTED]" in str(report.longrepr)
+    assert report.sections == [("Captured stdout call", "key=[REDACTED]")]
+
+
+def test_scrub_directory_masks_secrets_in_files_others_wrote(tmp_path):
+    from conformance.report import scrub_directory
+
+    register_secret(SECRET)
+    (tmp_path / "a-result.json").write_text(f'{{"trace": "{SECRET}"}}')
+    (tmp_path / "b-result.json").write_text("{}")
+    assert scrub_directory(tmp_path) == [tmp_path / "a-result.json"]
+    assert SECRET not in (tmp_path / "a-result.json").read_text()
