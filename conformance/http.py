@@ -216,9 +216,10 @@ class ApiClient:
         record: bool = True,
         track: bool = True,
         stream_headers_only: bool = False,
+        headers_only: bool = False,
     ) -> Exchange:
         """`stream_headers_only`: an event-stream response is not read (some streams never end);
-        other responses are read as usual."""
+        other responses are read as usual. `headers_only`: no response body is read at all."""
         if BREAKER.open:
             raise TargetUnavailable(BREAKER.reason)
         merged = {**(self.headers if auth else {}), **(headers or {})}
@@ -236,7 +237,7 @@ class ApiClient:
             try:
                 exchange.status = response.status_code
                 exchange.headers = response.headers
-                if stream_headers_only and "text/event-stream" in response.headers.get("content-type", ""):
+                if headers_only or stream_headers_only and "text/event-stream" in response.headers.get("content-type", ""):
                     exchange.truncated = True
                 else:
                     exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), started + deadline)

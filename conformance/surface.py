@@ -1,0 +1,320 @@
+"""The protected surface of a deployment, and an otherwise-valid request for each of its operations.
+
+The published spec declares no security schemes, so the suite derives the protected surface
+itself: every operation of the loaded spec, minus the profile's public paths. For each operation
+`prepare` builds a request that would succeed with the right credential (path parameters filled
+with ids of real resources, a minimal valid body), so that an auth check is judged on a request
+whose only defect is its credential. Pure logic: the resources are created by the suites.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# Requests that remove or stop what they address: sent last, so earlier requests find their resources.
+DESTRUCTIVE_SUFFIXES = ("/prune", "/cancel")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # upper case
+    path: str  # the spec's path template
+    spec: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def destructive(self) -> bool:
+        return self.method == "DELETE" or self.path.endswith(DESTRUCTIVE_SUFFIXES)
+
+    @property
+    def streams(self) -> bool:
+        """The operation may answer an event stream (some never end: read their headers only)."""
+        for response in (self.spec.get("responses") or {}).values():
+            if isinstance(response, dict) and "text/event-stream" in (response.get("content") or {}):
+                return True
+        return "/stream" in self.path
+
+
+def operations(document: Mapping[str, Any]) -> list[Operation]:
+    """Every operation of the spec, in document order."""
+    out = []
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                out.append(Operation(method.upper(), path, item[method]))
+    return out
+
+
+def is_public(path: str, public_paths: Iterable[str]) -> bool:
+    normalised = path.rstrip("/") or "/"
+    return any(normalised == (p.rstrip("/") or "/") for p in public_paths)
+
+
+def protected_operations(document: Mapping[str, Any], public_paths: Iterable[str]) -> list[Operation]:
+    """The operations that must demand a credential: all of the spec's, minus the public paths."""
+    public = tuple(public_paths)
+    return [op for op in operations(document) if not is_public(op.path, public)]
+
+
+def in_sending_order(ops: Iterable[Operation]) -> list[Operation]:
+    """Destructive operations last, so the others still find the resources they address."""
+    return sorted(ops, key=lambda op: op.destructive)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Ids of real resources (created for the purpose) that requests address."""
+
+    graph_id: str
+    assistant_id: str = ""
+    thread_id: str = ""
+    run_id: str = ""
+    cron_id: str = ""
+    checkpoint_id: str = ""
+    store_namespace: tuple[str, ...] = ("conformance",)
+    store_key: str = "conformance"
+    tag: Mapping[str, str] = field(default_factory=dict)  # metadata that marks what the suite creates
+    secret: str = ""  # a value stored in the resources' data and never sent by a prepared request
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i for i in (self.assistant_id, self.thread_id, self.run_id, self.cron_id, self.checkpoint_id) if i)
+
+    def path_value(self, name: str) -> str:
+        """The value for a path parameter named `name`; an unknown one gets a fresh UUID."""
+        known = {
+            "assistant_id": self.assistant_id,
+            "thread_id": self.thread_id,
+            "run_id": self.run_id,
+            "cron_id": self.cron_id,
+            "checkpoint_id": self.checkpoint_id,
+            "namespace": "conformance",
+            "key": self.store_key,
+        }
+        return known.get(name) or str(uuid.uuid4())
+
+
+@dataclass
+class PreparedRequest:
+    operation: Operation
+    method: str
+    path: str  # parameters filled in
+    params: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)  # required non-auth headers (e.g. Accept)
+
+
+def _run_body(r: Resources) -> dict[str, Any]:
+    return {"assistant_id": r.assistant_id, "input": {"text": "conformance"}, "metadata": dict(r.tag)}
+
+
+def _cron_body(r: Resources) -> dict[str, Any]:
+    # Once a year: a cron the suite creates must never fire while it exists.
+    return {"assistant_id": r.assistant_id, "schedule": "0 0 1 1 *", "metadata": dict(r.tag)}
+
+
+# Minimal valid bodies for the official server's operations; others are derived from the schema.
+BODIES: dict[str, Callable[[Resources], Any]] = {
+    "POST /assistants": lambda r: {"graph_id": r.graph_id, "metadata": dict(r.tag)},
+    "POST /assistants/search": lambda r: {"limit": 1},
+    "POST /assistants/count": lambda r: {},
+    "PATCH /assistants/{assistant_id}": lambda r: {"metadata": {**r.tag, "conformance_patched": True}},
+    "POST /assistants/{assistant_id}/versions": lambda r: {"limit": 1},
+    # The official server reads `version` from a JSON body, though its spec declares a query parameter.
+    "POST /assistants/{assistant_id}/latest": lambda r: {"version": 1},
+    "POST /threads": lambda r: {"metadata": dict(r.tag)},
+    "POST /threads/search": lambda r: {"limit": 1},
+    "POST /threads/count": lambda r: {},
+    "POST /threads/prune": lambda r: {"thread_ids": [r.thread_id]},
+    "POST /threads/{thread_id}/state": lambda r: {"values": {"text": "conformance"}},
+    "POST /threads/{thread_id}/state/checkpoint": lambda r: {"checkpoint": {"checkpoint_id": r.checkpoint_id}},
+    "POST /threads/{thread_id}/history": lambda r: {"limit": 1},
+    "PATCH /threads/{thread_id}": lambda r: {"metadata": {**r.tag, "conformance_patched": True}},
+    "POST /threads/{thread_id}/stream/events": lambda r: {"channels": ["values"]},
+    "POST /threads/{thread_id}/runs": _run_body,
+    "POST /threads/{thread_id}/runs/stream": _run_body,
+    "POST /threads/{thread_id}/runs/wait": _run_body,
+    "POST /threads/{thread_id}/runs/crons": _cron_body,
+    "POST /threads/{thread_id}/commands": lambda r: {"id": 1, "method": "conformance.ping"},
+    "POST /runs": _run_body,
+    "POST /runs/stream": _run_body,
+    "POST /runs/wait": _run_body,
+    "POST /runs/batch": lambda r: [_run_body(r)],
+    "POST /runs/cancel": lambda r: {"thread_id": r.thread_id, "run_ids": [r.run_id]},
+    "POST /runs/crons": _cron_body,
+    "POST /runs/crons/search": lambda r: {"limit": 1},
+    "POST /runs/crons/count": lambda r: {},
+    "PATCH /runs/crons/{cron_id}": lambda r: {"metadata": {**r.tag, "conformance_patched": True}},
+    "PUT /store/items": lambda r: {"namespace": list(r.store_namespace), "key": r.store_key, "value": {"conformance": True}},
+    "DELETE /store/items": lambda r: {"namespace": list(r.store_namespace), "key": r.store_key},
+    "POST /store/items/search": lambda r: {"namespace_prefix": list(r.store_namespace), "limit": 1},
+    "POST /store/namespaces": lambda r: {"prefix": list(r.store_namespace), "limit": 1},
+    "POST /a2a/{assistant_id}": lambda r: {"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {"id": "conformance"}},
+    "POST /mcp/": lambda r: {"jsonrpc": "2.0", "id": 1, "method": "ping"},
+}
+
+# Query parameters a request needs to be valid, by name.
+QUERY_VALUES: dict[str, Callable[[Resources], Any]] = {
+    "version": lambda r: 1,
+    "key": lambda r: r.store_key,
+    "namespace": lambda r: ".".join(r.store_namespace),
+}
+
+# Header parameters a request needs to be valid (MCP and A2A negotiate JSON or an event stream).
+HEADER_VALUES = {"accept": "application/json, text/event-stream"}
+
+
+def prepare(op: Operation, resources: Resources, document: Mapping[str, Any]) -> PreparedRequest:
+    """A request for `op` whose only possible defect is its credential."""
+    path = op.path
+    params: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    for parameter in _parameters(op, document):
+        name, where = parameter.get("name", ""), parameter.get("in")
+        if where == "path":
+            path = path.replace("{" + name + "}", resources.path_value(name))
+        elif where == "query" and (parameter.get("required") or name in QUERY_VALUES and op.path == "/store/items"):
+            maker = QUERY_VALUES.get(name)
+            params[name] = maker(resources) if maker else minimal_value(parameter.get("schema") or {}, document)
+        elif where == "header" and parameter.get("required"):
+            headers[name] = HEADER_VALUES.get(name.lower(), "application/json")
+    body: Any = None
+    if op.label in BODIES:
+        body = BODIES[op.label](resources)
+    else:
+        schema = _json_body_schema(op, document)
+        if schema is not None:
+            body = minimal_value(schema, document)
+    return PreparedRequest(op, op.method, path, params, body, headers)
+
+
+def _parameters(op: Operation, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for parameter in op.spec.get("parameters") or []:
+        parameter = resolve_ref(parameter, document)
+        if isinstance(parameter, dict):
+            out.append(parameter)
+    return out
+
+
+def _json_body_schema(op: Operation, document: Mapping[str, Any]) -> Any:
+    body = resolve_ref(op.spec.get("requestBody") or {}, document)
+    content = (body or {}).get("content") or {}
+    for media, entry in content.items():
+        if "json" in media and isinstance(entry, dict):
+            return entry.get("schema") or {}
+    return None
+
+
+def resolve_ref(node: Any, document: Mapping[str, Any], depth: int = 0) -> Any:
+    """`node` with a local `$ref` followed (a few hops at most)."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 20:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            return {}
+        target: Any = document
+        for part in ref[2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        node, depth = target, depth + 1
+    return node
+
+
+def minimal_value(schema: Any, document: Mapping[str, Any], depth: int = 0) -> Any:
+    """The smallest value a schema accepts, as far as it can tell: required properties only,
+    the first enum value or example, the first branch of a union."""
+    schema = resolve_ref(schema, document)
+    if not isinstance(schema, dict) or depth > 8:
+        return {}
+    for key in ("const", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    for key in ("allOf", "anyOf", "oneOf"):
+        branches = [b for b in schema.get(key) or [] if resolve_ref(b, document).get("type") != "null"]
+        if branches:
+            if key == "allOf":
+                merged: dict[str, Any] = {}
+                for branch in branches:
+                    value = minimal_value(branch, document, depth + 1)
+                    if isinstance(value, dict):
+                        merged.update(value)
+                return merged
+            return minimal_value(branches[0], document, depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "array":
+        count = schema.get("minItems", 0)
+        return [minimal_value(schema.get("items") or {}, document, depth + 1) for _ in range(count)]
+    if kind == "string":
+        if schema.get("format") == "uuid":
+            return str(uuid.uuid4())
+        return "c" * max(1, schema.get("minLength", 1))
+    if kind in ("integer", "number"):
+        return max(schema.get("minimum", 1), 1) if "maximum" not in schema else schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    properties = schema.get("properties") or {}
+    return {
+        name: minimal_value(properties.get(name) or {}, document, depth + 1)
+        for name in schema.get("required") or []
+    }
+
+
+def leaked(body: bytes, resources: Resources, request_text: str = "") -> list[str]:
+    """Data of `resources` found in a response body: their secret, or an id the request did not
+    itself carry (a server may echo what it was sent without leaking anything)."""
+    text = body.decode("utf-8", "replace")
+    candidates = [resources.secret, *(i for i in resources.ids() if i not in request_text)]
+    return [c for c in candidates if c and c in text]
+
+
+# --- I/O: creating the resources that requests address ---------------------------------------
+
+
+def create_resources(client: Any, graph_id: str, *, secret: str, tag: Mapping[str, str], crons: bool = True) -> Resources:
+    """Real resources owned by `client`'s tenant, each carrying `secret` in its data. What cannot be
+    created is left empty (requests then address a fresh, unknown id)."""
+
+    def created(exchange: Any, key: str) -> str:
+        body = exchange.json_or_none() if 200 <= exchange.status < 300 else None
+        return body.get(key, "") if isinstance(body, dict) and isinstance(body.get(key), str) else ""
+
+    metadata = {**tag, "conformance_secret": secret}
+    assistant_id = created(client.post("/assistants", json={"graph_id": graph_id, "metadata": metadata}), "assistant_id")
+    thread_id = created(client.post("/threads", json={"metadata": metadata}), "thread_id")
+    run_id = checkpoint_id = cron_id = ""
+    if thread_id and assistant_id:
+        run = client.post(
+            f"/threads/{thread_id}/runs",
+            json={"assistant_id": assistant_id, "input": {"text": secret}, "metadata": metadata},
+        )
+        run_id = created(run, "run_id")
+        if run_id:
+            client.get(f"/threads/{thread_id}/runs/{run_id}/join", timeout=60)
+        state = client.get(f"/threads/{thread_id}/state").json_or_none()
+        checkpoint = state.get("checkpoint") if isinstance(state, dict) else None
+        if isinstance(checkpoint, dict) and isinstance(checkpoint.get("checkpoint_id"), str):
+            checkpoint_id = checkpoint["checkpoint_id"]
+    if crons and assistant_id:
+        cron_body = {"assistant_id": assistant_id, "schedule": "0 0 1 1 *", "metadata": metadata}
+        cron_id = created(client.post("/runs/crons", json=cron_body), "cron_id")
+    namespace = ("conformance", secret[:12])
+    key = f"item-{secret[:8]}"
+    client.put("/store/items", json={"namespace": list(namespace), "key": key, "value": {"secret": secret}})
+    return Resources(
+        graph_id=graph_id, assistant_id=assistant_id, thread_id=thread_id, run_id=run_id, cron_id=cron_id,
+        checkpoint_id=checkpoint_id, store_namespace=namespace, store_key=key, tag=dict(tag), secret=secret,
+    )
