@@ -21,7 +21,7 @@ REQUIREMENTS = [
     ),
     Requirement(
         "STORE-004", "MUST", "store",
-        "Searching by namespace prefix finds the items under that prefix.",
+        "Searching by namespace prefix finds the items of every namespace under that prefix.",
         "spec: POST /store/items/search (namespace_prefix)",
     ),
     Requirement(
