@@ -403,8 +403,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.conformance_message = redact(str(exc))  # what was expected and what came back
         if getattr(exc, "reproduction", ""):
             report.user_properties.append(("reproduction", redact(exc.reproduction)))
-        if isinstance(exc, SuiteError):
+        # A Violation or an assert is the deployment's failure; any other exception (the target
+        # gone, a bug in a test, hypothesis giving up) means the suite could not judge: `error`.
+        if isinstance(exc, SuiteError) or (isinstance(exc, Exception) and not isinstance(exc, AssertionError)):
             report.user_properties.append(("suite_error", "1"))
+            crash = getattr(report.longrepr, "reprcrash", None)
+            where = f" ({crash.path}:{crash.lineno})" if crash is not None else ""
+            report.conformance_message = redact(f"the suite could not judge: {type(exc).__name__}: {exc}{where}")
         if RECORDER.exchanges:
             text = "\n\n".join(e.describe(2000) + f"\nreproduce: {e.curl()}" for e in RECORDER.exchanges[-8:])
             report.sections.append(("exchanges", redact(text)))

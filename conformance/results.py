@@ -90,15 +90,15 @@ def requirement_outcomes(
         passed = [t for t in tests if t.outcome in ("passed", "xpassed")]
         if not tests:
             entry.reason = "no test for this requirement ran (deselected or not collected)"
-        elif errors:
-            entry.outcome, entry.message = "error", errors[0].message
-            entry.reason = "the suite or the network failed, not the deployment"
-        elif real:
+        elif real:  # evidence of a failure outweighs another test's inability to judge
             first = real[0]
             entry.outcome = "known-deviation" if deviation else "fail"
             entry.message, entry.reproduction = first.message, first.reproduction
             if deviation:
                 entry.reason = f"known deviation: {deviation.reason}"
+        elif errors:
+            entry.outcome, entry.message = "error", errors[0].message
+            entry.reason = "the suite or the network failed, not the deployment"
         elif deviation and passed:
             entry.outcome = "fixed?"
             entry.reason = "listed as a known deviation but passed: remove it from the profile if it is fixed"

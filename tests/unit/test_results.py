@@ -65,12 +65,10 @@ def test_one_failing_test_fails_a_requirement_whatever_the_others_did():
     assert outcomes(result("a", "SMOKE-001"), result("b", "SMOKE-001", outcome="failed"))["SMOKE-001"] == "fail"
 
 
-def test_a_suite_error_is_an_error_not_a_failure_and_wins_over_failures():
-    got = outcomes(
-        result("a", "SMOKE-001", outcome="failed"),
-        result("b", "SMOKE-001", outcome="error", suite_error=True, message="TargetUnavailable"),
-    )
-    assert got["SMOKE-001"] == "error"
+def test_a_suite_error_is_an_error_not_a_failure_but_a_failure_elsewhere_is_still_a_failure():
+    crashed = result("b", "SMOKE-001", "SMOKE-002", outcome="failed", suite_error=True, message="Unsatisfiable")
+    got = outcomes(result("a", "SMOKE-001", outcome="failed"), crashed)
+    assert got["SMOKE-001"] == "fail" and got["SMOKE-002"] == "error"
 
 
 def test_skips_that_all_say_not_applicable_make_the_requirement_not_applicable():
