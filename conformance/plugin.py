@@ -430,7 +430,6 @@ def _attach_exchanges(exchanges: list) -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = getattr(report, "config", None)
     run = _RUN_FOR_REPORTS[0] if _RUN_FOR_REPORTS else None
     if run is None:
         return

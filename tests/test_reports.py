@@ -16,11 +16,11 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
+from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
-from conftest import ROOT, SuiteRun, run_suite
 from conformance.errors import EXIT_CONFIG, EXIT_SUITE_ERROR
 from conformance.report import SCHEMA_PATH
-from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
+from conftest import ROOT, SuiteRun, run_suite
 
 FAST = ("--area", "smoke", "--examples", "3", "--seed", "3", "--profile", "reference-app")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -10,10 +10,10 @@ import pytest
 
 from conformance.catalogue import Requirement
 from conformance.config import KnownDeviation, Profile, TargetConfig
+from conformance.errors import ConfigError
 from conformance.html import render_html
 from conformance.redact import register_secret
 from conformance.report import SCHEMA_PATH, allure_environment, check_report_options, make_summary, terminal_lines
-from conformance.errors import ConfigError
 from conformance.results import TestResult
 
 SECRET = "sk-unit-test-secret-4242"
@@ -40,7 +40,7 @@ def config(**kw) -> TargetConfig:
 
 RESULTS = [
     TestResult("suites/test_01.py::test_ok", ("SMOKE-001",), "failed", ("SMOKE-001",), "[SMOKE-001] <b>503</b>",
-               f"curl -sS -H 'X-Api-Key: [REDACTED]' http://127.0.0.1:9/ok"),
+               "curl -sS -H 'X-Api-Key: [REDACTED]' http://127.0.0.1:9/ok"),
     TestResult("suites/test_01.py::test_info", ("SMOKE-002",), "passed"),
     TestResult("suites/test_03.py::test_no_key", ("AUTH-001",), "skipped", skip_reason="not applicable: auth is off"),
     TestResult("suites/test_03.py::test_wrong_key", ("AUTH-002",), "xfailed", ("AUTH-002",), "accepted"),
