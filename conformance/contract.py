@@ -1,0 +1,440 @@
+"""Schemathesis wiring for the contract area: the target's spec (with errata) loaded at run time,
+generated cases sent through the suite's bounded HTTP client, every schemathesis check mapped to
+a requirement id, and findings turned into `Violation`s with a redacted curl reproduction.
+
+Schemathesis generates and judges; the suite's `ApiClient` sends (deadline, size cap, breaker,
+recording, cleanup of what is created). Findings are collected, not raised inside hypothesis: a
+failing case is reported as generated (no shrinking), so a run costs what its budget says.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import httpx
+
+from .checks import Violation
+from .config import TargetConfig
+from .errata import Overlay, apply_errata, load_errata
+from .http import TRACKER, ApiClient, Exchange
+
+# Operations never sent by generated calls whatever the errata say: they act on everything the
+# credential owns, so a generated call is not safe on a shared deployment.
+UNSAFE: dict[str, str] = {
+    "POST /runs/cancel": "with a generated `status` it cancels every run of the tenant: not safe on a shared deployment",
+}
+STREAM_DEADLINE = 5.0  # seconds an SSE response is read before it is cut (an open stream is not an error)
+CALL_DEADLINE = 10.0  # total deadline of one generated request (long-polling operations included)
+REQUIREMENT_ORDER = ("CON-001", "CON-002", "CON-003", "CON-004", "CON-005", "CON-009", "CON-008", "CON-006", "CON-007", "CON-010", "CON-011")
+# Operations whose successful POST creates something that carries metadata: tag it with the run.
+TAGGED_CREATORS = ("POST /assistants", "POST /threads", "POST /runs/crons", "POST /threads/{thread_id}/runs/crons")
+
+
+def deterministic_mode() -> bool:
+    """CI runs derandomize hypothesis and keep no example database."""
+    return bool(os.environ.get("CI"))
+
+
+def hypothesis_database() -> Any:
+    """Outside the repo: under the suite's cache directory, or none in CI."""
+    if deterministic_mode():
+        return None
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from .reference.deployment import cache_dir
+
+    return DirectoryBasedExampleDatabase(str(cache_dir() / "hypothesis"))
+
+
+def operation_seed(seed: int | None, *parts: str) -> int:
+    digest = hashlib.blake2b(":".join([str(seed), *parts]).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+# --- checks -> requirements ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappedCheck:
+    requirement: str
+    name: str  # what the check verifies, as the failure message says it
+    function: Callable[..., Any]
+
+
+def mapped_checks() -> tuple[MappedCheck, ...]:
+    from schemathesis.checks import load_all_checks, not_a_server_error
+    from schemathesis.specs.openapi import checks as oas
+
+    load_all_checks()
+    return (
+        MappedCheck("CON-001", "not a server error", not_a_server_error),
+        MappedCheck("CON-002", "status code documented", oas.status_code_conformance),
+        MappedCheck("CON-003", "content type documented", oas.content_type_conformance),
+        MappedCheck("CON-004", "declared response headers", oas.response_headers_conformance),
+        MappedCheck("CON-005", "response body matches its schema", oas.response_schema_conformance),
+        MappedCheck("CON-006", "invalid data rejected with 4xx", oas.negative_data_rejection),
+        MappedCheck("CON-007", "valid data accepted", oas.positive_data_acceptance),
+    )
+
+
+def stateful_checks() -> tuple[MappedCheck, ...]:
+    from schemathesis.specs.openapi import checks as oas
+
+    return (
+        MappedCheck("CON-010", "a deleted resource stays deleted", oas.use_after_free),
+        MappedCheck("CON-011", "a created resource is available", oas.ensure_resource_availability),
+    )
+
+
+@dataclass
+class Finding:
+    requirement: str
+    operation: str
+    check: str
+    title: str
+    message: str
+    exchange: Exchange | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.requirement, self.operation, self.title, self.message.split("\n", 1)[0][:120])
+
+    def headline(self) -> str:
+        return f"{self.operation}: {self.check}: {self.title}"
+
+
+def findings_to_violation(findings: list[Finding]) -> Violation | None:
+    """The first finding by requirement order as a `Violation`; the others listed in its detail."""
+    if not findings:
+        return None
+    ordered = sorted(findings, key=lambda f: REQUIREMENT_ORDER.index(f.requirement) if f.requirement in REQUIREMENT_ORDER else 99)
+    first = ordered[0]
+    detail = [f"check: {first.check} (schemathesis)", _expected_received(first.message)]
+    if len(ordered) > 1:
+        detail.append(f"also found ({len(ordered) - 1}):")
+        detail += [f"  - [{f.requirement}] {f.headline()}" for f in ordered[1:11]]
+    return Violation(first.requirement, first.headline(), first.exchange, "\n".join(d for d in detail if d))
+
+
+def _expected_received(message: str) -> str:
+    text = message.strip()
+    return "\n".join("  " + line for line in text.splitlines()[:40]) if text else ""
+
+
+# --- the spec, corrected ------------------------------------------------------------------------
+
+
+_OVERLAYS: dict[int, Overlay] = {}
+
+
+def corrected(document: dict[str, Any], target: TargetConfig) -> Overlay:
+    """The spec with the errata that apply to it (none with --strict-spec), computed once per document."""
+    key = id(document)
+    if key not in _OVERLAYS:
+        _OVERLAYS[key] = apply_errata(document, load_errata(), strict=target.strict_spec)
+    return _OVERLAYS[key]
+
+
+def build_schema(overlay: Overlay, target: TargetConfig) -> Any:
+    """A schemathesis schema over the corrected spec, bound to the target's base URL."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
+    config = SchemathesisConfig()  # never a schemathesis.toml from the working directory
+    schema = schemathesis.openapi.from_dict(overlay.document, config=config)
+    schema.config.update(base_url=target.base_url or "", request_timeout=CALL_DEADLINE)
+    # The official server rejects NUL characters in every string (422): not worth an erratum per field.
+    schema.config.generation.update(deterministic=deterministic_mode(), allow_x00=False)
+    return schema
+
+
+def operation_labels(document: dict[str, Any]) -> list[str]:
+    from .errata import _labels
+
+    return _labels(document)
+
+
+# --- sending a case -----------------------------------------------------------------------------
+
+
+def _is_streaming(operation: Any) -> bool:
+    for response in (operation.definition.raw.get("responses") or {}).values():
+        if isinstance(response, dict) and "text/event-stream" in (response.get("content") or {}):
+            return True
+    return False
+
+
+def prepare(case: Any, api: ApiClient) -> None:
+    """Tag a valid body that creates a resource with the run id (metadata stays a valid object)."""
+    mode = getattr(getattr(case.meta, "generation", None), "mode", None)
+    if mode is None or not mode.is_positive or case.operation.label not in TAGGED_CREATORS:
+        return
+    if isinstance(case.body, dict):
+        metadata = case.body.get("metadata")
+        case.body["metadata"] = {**(metadata if isinstance(metadata, dict) else {}), "conformance_run": api.run_id}
+
+
+def send(case: Any, api: ApiClient, base_url: str) -> Exchange:
+    """Send a generated case through the suite's client: only ever to the target's base URL."""
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    url = str(kwargs["url"])
+    if not (url == base_url or url.startswith(base_url + "/")):
+        raise RuntimeError(f"a generated request left the target: {url}")  # never send elsewhere
+    path = url[len(base_url):] or "/"
+    headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
+    params = kwargs.get("params") or None
+    body_json, content = None, None
+    if "json" in kwargs:
+        body_json = kwargs["json"]
+    elif kwargs.get("data") is not None:
+        content = kwargs["data"] if isinstance(kwargs["data"], (bytes, str)) else json.dumps(kwargs["data"])
+    if _is_streaming(case.operation) and content is None:
+        # SSE: read up to a short deadline; a stream that stays open is cut, not an error.
+        full = str(httpx.URL(url, params=params)) if params else url
+        exchange, _ = api.stream(case.method.upper(), full, json=body_json, timeout=STREAM_DEADLINE, headers=headers)
+        return exchange
+    exchange = api.request(
+        case.method.upper(), path, json=body_json, content=content, params=params, headers=headers,
+        timeout=CALL_DEADLINE,
+    )
+    _track_nested_creations(case, exchange, api)
+    return exchange
+
+
+def _track_nested_creations(case: Any, exchange: Exchange, api: ApiClient) -> None:
+    # ApiClient tracks top-level creators; a cron made under a thread is registered here.
+    if case.operation.label == "POST /threads/{thread_id}/runs/crons" and 200 <= exchange.status < 300:
+        body = exchange.json_or_none()
+        if isinstance(body, dict) and isinstance(body.get("cron_id"), str):
+            TRACKER.add("cron", f"/runs/crons/{body['cron_id']}", api)
+
+
+def as_response(exchange: Exchange) -> httpx.Response:
+    """The exchange as the httpx response schemathesis' checks read."""
+    request = httpx.Request(exchange.method, exchange.url, headers=exchange.request_headers, content=exchange.request_body or b"")
+    headers = [(k, v) for k, v in exchange.headers.multi_items() if k.lower() not in ("content-encoding", "transfer-encoding")]
+    response = httpx.Response(exchange.status, headers=headers, content=exchange.body, request=request)
+    response.elapsed = datetime.timedelta(seconds=exchange.elapsed)
+    return response
+
+
+# --- judging a response -------------------------------------------------------------------------
+
+
+def _failures(case: Any, response: Any, function: Callable[..., Any], **kwargs: Any) -> list[Any]:
+    from schemathesis.core.failures import FailureGroup
+
+    try:
+        case.validate_response(response, checks=[function], **kwargs)
+    except FailureGroup as group:
+        return list(group.exceptions)
+    return []
+
+
+def judge(
+    case: Any,
+    exchange: Exchange,
+    known_ids: Callable[[], set[str]],
+    checks: Iterable[MappedCheck] | None = None,
+    unknown_ids: bool = True,
+    **kwargs: Any,
+) -> list[Finding]:
+    """Every mapped check on one response, plus the suite's own (SSE framing, unknown ids)."""
+    label = case.operation.label
+    response = as_response(exchange)
+    is_sse = "text/event-stream" in exchange.content_type
+    out: list[Finding] = []
+    for check in checks if checks is not None else mapped_checks():
+        if is_sse and check.requirement == "CON-005":
+            continue  # the spec types a stream as one opaque string; CON-009 checks its framing instead
+        for failure in _failures(case, response, check.function, **kwargs):
+            out.append(Finding(check.requirement, label, check.name, str(getattr(failure, "title", type(failure).__name__)), str(getattr(failure, "message", failure)), exchange))
+    if is_sse:
+        problem = sse_framing_problem(exchange.body)
+        if problem:
+            out.append(Finding("CON-009", label, "SSE framing", "malformed event stream", problem, exchange))
+    unknown = unknown_id_answered(case, exchange, known_ids) if unknown_ids else ""
+    if unknown:
+        out.append(Finding("CON-008", label, "unknown id answered 404", "a resource that was never created was found", unknown, exchange))
+    return out
+
+
+def sse_framing_problem(body: bytes) -> str:
+    """'' when `body` is a well-framed event stream whose every data is JSON, else what is wrong."""
+    text = body.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    complete = blocks if text.endswith("\n\n") or not blocks else blocks[:-1]  # a cut stream's tail may be partial
+    for number, block in enumerate(complete, 1):
+        data: list[str] = []
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            if name not in ("event", "data", "id", "retry"):
+                return f"event #{number}: line {line[:80]!r} is not an `event:`, `data:`, `id:` or `retry:` field\nexpected: SSE fields; received: {block[:200]!r}"
+            if name == "data":
+                data.append(value[1:] if value.startswith(" ") else value)
+        if data:
+            try:
+                json.loads("\n".join(data))
+            except ValueError:
+                return f"event #{number}: data is not JSON\nexpected: a JSON value; received: {'/'.join(data)[:200]!r}"
+    return ""
+
+
+def unknown_id_answered(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]]) -> str:
+    """For a valid GET/PATCH/DELETE naming fresh UUIDs only, a 2xx JSON answer invents a resource."""
+    mode = getattr(getattr(case.meta, "generation", None), "mode", None)
+    if mode is None or not mode.is_positive or case.method.upper() not in ("GET", "PATCH", "DELETE"):
+        return ""
+    if not 200 <= exchange.status < 300 or "json" not in exchange.content_type:
+        return ""
+    ids = {k: v for k, v in (case.path_parameters or {}).items() if k.endswith("_id")}
+    if not ids or not all(_is_uuid(v) for v in ids.values()):
+        return ""
+    existing = known_ids()
+    if any(str(v).lower() in existing for v in ids.values()):
+        return ""
+    named = ", ".join(f"{k}={v}" for k, v in ids.items())
+    return f"expected: 404 for {named} (never created in this run, not a deployed default)\nreceived: {exchange.status}"
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def known_resource_ids(graph_ids: Iterable[str]) -> set[str]:
+    """Ids that legitimately exist: what this run created, and the default assistants of deployed graphs."""
+    ids = {str(uuid.uuid5(uuid.NAMESPACE_DNS, g)) for g in graph_ids}
+    for _, path, _, _ in list(TRACKER.items):
+        ids.update(part.lower() for part in path.split("/") if _is_uuid(part))
+    return ids
+
+
+# --- run record, for the summary line and contract.json -------------------------------------------
+
+
+@dataclass
+class ContractRecord:
+    operations: int = 0
+    exercised: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> {mode: cases}
+    excluded: dict[str, str] = field(default_factory=dict)
+    overlay: Overlay | None = None
+    stateful_steps: int = 0
+    findings: list[dict[str, Any]] = field(default_factory=list)  # every distinct finding, for contract.json
+
+    def note(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.findings.append({
+                "requirement": f.requirement, "operation": f.operation, "check": f.check, "title": f.title,
+                "message": f.message[:1500],
+                "status": f.exchange.status if f.exchange else None,
+                "response": f.exchange.text[:300] if f.exchange else "",
+                "reproduce": f.exchange.curl() if f.exchange and f.exchange.method else "",
+            })
+
+    def add(self, label: str, mode: str, cases: int) -> None:
+        self.exercised.setdefault(label, {})
+        self.exercised[label][mode] = self.exercised[label].get(mode, 0) + cases
+
+    def lines(self) -> list[str]:
+        requests = sum(sum(m.values()) for m in self.exercised.values())
+        out = [
+            f"contract: {len(self.exercised)} of {self.operations} operations exercised with {requests} generated requests"
+            + (f"; {len(self.excluded)} excluded" if self.excluded else ""),
+        ]
+        for label, reason in sorted(self.excluded.items()):
+            out.append(f"  excluded {label}: {reason}")
+        if self.overlay is not None:
+            for label, reason in sorted(self.overlay.positive_only.items()):
+                out.append(f"  valid requests only for {label}: {reason}")
+        if self.overlay is not None:
+            out.append("contract: " + self.overlay.summary())
+            for erratum in self.overlay.applied:
+                out.append(f"  {erratum.id} {erratum.title} ({len(erratum.operations)} operations)")
+        if self.stateful_steps:
+            out.append(f"contract: {self.stateful_steps} stateful steps over linked operations")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operations": self.operations,
+            "exercised": self.exercised,
+            "excluded": self.excluded,
+            "errata_applied": [{"id": e.id, "title": e.title, "operations": list(e.operations)} for e in (self.overlay.applied if self.overlay else [])],
+            "errata_not_applicable": [{"id": e.id, "why": why} for e, why in (self.overlay.skipped if self.overlay else [])],
+            "stateful_steps": self.stateful_steps,
+            "findings": self.findings,
+        }
+
+    def write(self, reports_dir: Path) -> None:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        from .redact import redact
+
+        (reports_dir / "contract.json").write_text(redact(json.dumps(self.to_json(), indent=2)), encoding="utf-8")
+
+
+# --- stateful sequences ---------------------------------------------------------------------------
+
+STATEFUL_SCENARIOS_MAX = 6  # scenarios per run, at most; each is a short chain of linked calls
+STATEFUL_STEPS = 6
+
+
+def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient) -> list[Finding]:
+    """Schemathesis' state machine over the spec's inferred links, sent through the suite's client.
+
+    Bounded: a few short scenarios, each call under the contract deadline; findings collected."""
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+    from schemathesis.core.transport import Response
+    from schemathesis.generation.stateful import run_state_machine_as_test
+
+    skipped = set(record.excluded)
+    chosen = schema.exclude(func=lambda ctx: ctx.operation.label in skipped)
+    base = chosen.as_state_machine()
+    base_url = target.base_url or ""
+    findings: dict[tuple, Finding] = {}
+    exchanges: dict[str, Exchange] = {}
+    checks = tuple(c for c in mapped_checks() if c.requirement not in ("CON-006", "CON-007")) + stateful_checks()
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            prepare(case, api)
+            exchange = send(case, api, base_url)
+            exchanges[case.id] = exchange
+            record.stateful_steps += 1
+            return Response.from_any(as_response(exchange))
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            exchange = exchanges.pop(case.id, None)
+            if exchange is None:
+                return
+            for finding in judge(case, exchange, set, checks=checks, recorder=self.recorder, unknown_ids=False):
+                findings.setdefault(finding.key, finding)
+
+    scenarios = max(1, min(STATEFUL_SCENARIOS_MAX, target.examples // 2))
+    run_state_machine_as_test(
+        Machine,  # findings are collected in validate_response; nothing raises inside hypothesis
+        settings=settings(
+            max_examples=scenarios,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=deterministic_mode(),
+            database=None,
+            phases=(Phase.explicit, Phase.generate),
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            print_blob=False,
+        ),
+    )
+    return list(findings.values())

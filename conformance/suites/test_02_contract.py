@@ -1,0 +1,213 @@
+"""Contract: every operation of the deployment's own spec, exercised with generated requests
+(schemathesis over hypothesis), every response held to the spec (with its documented errata, or
+none under --strict-spec); deleted resources stay deleted; linked sequences keep the contract."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import pytest
+
+from conformance import contract as wiring
+from conformance.checks import expect, expect_status, not_applicable
+from conformance.http import ApiClient
+
+pytestmark = pytest.mark.filterwarnings("ignore")  # schemathesis/hypothesis warn about generation details
+
+GENERATED = ("CON-001", "CON-002", "CON-003", "CON-004", "CON-005", "CON-006", "CON-007", "CON-008", "CON-009")
+
+
+def _run_of(config: pytest.Config) -> Any:
+    from conformance.plugin import STASH_KEY
+
+    return config.stash.get(STASH_KEY, None)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per operation of the target's spec, known only once the target is resolved."""
+    if "operation" not in metafunc.fixturenames:
+        return
+    run = _run_of(metafunc.config)
+    labels: list[str] = []
+    if run is not None:
+        if run.spec is None:
+            from conformance.spec import load_spec
+
+            run.spec = load_spec(run.config)
+        labels = wiring.operation_labels(run.spec.document)
+    metafunc.parametrize("operation", labels, ids=labels)
+
+
+class _Summary:
+    """Prints what the contract area exercised and which errata it applied, and writes contract.json."""
+
+    def __init__(self, record: wiring.ContractRecord, target: Any) -> None:
+        self.record, self.target = record, target
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        for line in self.record.lines():
+            terminalreporter.write_line(line)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.record.write(self.target.reports_dir)
+
+
+@pytest.fixture(scope="session")
+def contract(request: pytest.FixtureRequest, target, spec) -> dict[str, Any]:
+    """The corrected spec as a schemathesis schema, and the record of what the area did."""
+    overlay = wiring.corrected(spec.document, target)
+    schema = wiring.build_schema(overlay, target)
+    record = wiring.ContractRecord(operations=len(wiring.operation_labels(spec.document)), overlay=overlay)
+    record.excluded = {**{k: v for k, v in wiring.UNSAFE.items()}, **overlay.excluded}
+    request.config.pluginmanager.register(_Summary(record, target), "conformance-contract-summary")
+    return {"overlay": overlay, "schema": schema, "record": record}
+
+
+def _settings(examples: int, seed_key: str | None = None):
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,  # network latency is not a property of the generated data
+        derandomize=wiring.deterministic_mode(),
+        database=wiring.hypothesis_database(),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking: findings are collected, not raised
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+        report_multiple_bugs=False,
+    )
+
+
+def _exercise(operation_obj: Any, mode: Any, examples: int, seed: int, act) -> int:
+    """Run `act(case)` over `examples` generated cases of one mode; returns how many were sent."""
+    from hypothesis import given, seed as fix_seed
+    from schemathesis.core.control import SkipTest
+
+    sent = [0]
+
+    @given(case=operation_obj.as_strategy(generation_mode=mode))
+    def generated(case: Any) -> None:
+        sent[0] += 1
+        act(case)
+
+    test = _settings(examples)(generated)
+    if not wiring.deterministic_mode():
+        test = fix_seed(seed)(test)
+    try:
+        test()
+    except SkipTest:
+        pass  # e.g. no invalid request exists for an operation without parameters
+    return sent[0]
+
+
+@pytest.mark.requirement(*GENERATED)
+def test_every_operation_answers_generated_requests_within_its_contract(operation, contract, target, api, graph_id):
+    from schemathesis.generation import GenerationMode
+
+    record: wiring.ContractRecord = contract["record"]
+    if operation in record.excluded:
+        pytest.skip(f"excluded from generated calls: {record.excluded[operation]}")
+    method, path = operation.split(" ", 1)
+    operation_obj = contract["schema"][path][method]
+    base_url = target.base_url
+    known = lambda: wiring.known_resource_ids(target.graph_ids)  # noqa: E731
+    findings: dict[tuple, wiring.Finding] = {}
+
+    def act(case: Any) -> None:
+        wiring.prepare(case, api)
+        exchange = wiring.send(case, api, base_url)
+        for finding in wiring.judge(case, exchange, known):
+            findings.setdefault(finding.key, finding)
+
+    positive = max(1, math.ceil(target.examples / 2))
+    negative = max(1, target.examples - positive)
+    modes = [(GenerationMode.POSITIVE, positive), (GenerationMode.NEGATIVE, negative)]
+    if operation in contract["overlay"].positive_only:
+        modes = [(GenerationMode.POSITIVE, target.examples)]  # documented in the erratum that says why
+    for mode, budget in modes:
+        sent = _exercise(operation_obj, mode, budget, wiring.operation_seed(target.seed, operation, mode.value), act)
+        record.add(operation, mode.value, sent)
+    record.note(findings.values())
+    violation = wiring.findings_to_violation(list(findings.values()))
+    if violation is not None:
+        raise violation
+
+
+# --- deleted resources are gone ----------------------------------------------------------------
+
+DELETABLE = ("assistant", "thread", "run", "cron", "store item")
+
+
+def _create(kind: str, api: ApiClient, graph_id: str, paths: dict) -> tuple[str, str, dict | None]:
+    """Create one `kind`; returns (read path, delete path, delete body)."""
+    if kind == "assistant":
+        made = api.post("/assistants", json=api.tag({"graph_id": graph_id, "name": "conformance contract"}))
+        expect_status(made, 200, "CON-010", "creating an assistant")
+        path = f"/assistants/{made.json()['assistant_id']}"
+        return path, path, None
+    if kind in ("thread", "run"):
+        made = api.post("/threads", json=api.tag())
+        expect_status(made, 200, "CON-010", "creating a thread")
+        path = f"/threads/{made.json()['thread_id']}"
+        if kind == "thread":
+            return path, path, None
+        run = api.post(f"{path}/runs", json={"assistant_id": graph_id, "input": {"text": "contract"}})
+        expect_status(run, 200, "CON-010", "creating a run")
+        run_path = f"{path}/runs/{run.json()['run_id']}"
+        api.get(f"{run_path}/join", timeout=30)  # a finished run can be deleted
+        return run_path, run_path, None
+    if kind == "cron":
+        made = api.post("/runs/crons", json=api.tag({"assistant_id": graph_id, "schedule": "0 0 1 1 *", "input": {"text": "contract"}}))
+        expect_status(made, 200, "CON-010", "creating a cron")
+        path = f"/runs/crons/{made.json()['cron_id']}"
+        return path, path, None
+    namespace, key = ["conformance", "contract"], uuid.uuid4().hex
+    made = api.put("/store/items", json={"namespace": namespace, "key": key, "value": {"run": api.run_id}})
+    expect_status(made, (200, 204), "CON-010", "putting a store item")
+    query = f"/store/items?namespace={'.'.join(namespace)}&key={key}"
+    return query, "/store/items", {"namespace": namespace, "key": key}
+
+
+_KIND_PATHS = {
+    "assistant": ("/assistants", "/assistants/{assistant_id}"),
+    "thread": ("/threads", "/threads/{thread_id}"),
+    "run": ("/threads/{thread_id}/runs", "/threads/{thread_id}/runs/{run_id}"),
+    "cron": ("/runs/crons", "/runs/crons/{cron_id}"),
+    "store item": ("/store/items",),
+}
+
+
+def _gone(exchange) -> bool:
+    # A store item that is gone reads back as 404, or as an empty 200 (the official server answers null).
+    return exchange.status == 404 or (exchange.status == 200 and exchange.body.strip() in (b"null", b""))
+
+
+@pytest.mark.requirement("CON-010")
+@pytest.mark.parametrize("kind", DELETABLE)
+def test_a_deleted_resource_is_gone_when_read_again(kind, spec, api, graph_id):
+    paths = spec.document.get("paths", {})
+    if not all(p in paths and "delete" in paths[p] for p in _KIND_PATHS[kind][-1:]):
+        not_applicable(f"the spec has no DELETE {_KIND_PATHS[kind][-1]}")
+    read, delete, body = _create(kind, api, graph_id, paths)
+    before = api.get(read)
+    expect_status(before, 200, "CON-010", f"reading the {kind} just created")
+    expect(not _gone(before), "CON-010", f"the {kind} just created reads back empty", before)
+    deleted = api.request("DELETE", delete, json=body)
+    expect(200 <= deleted.status < 300, "CON-010", f"deleting the {kind}: expected 2xx, received {deleted.status}", deleted)
+    after = api.get(read)
+    expect(_gone(after), "CON-010", f"the deleted {kind} was read again: expected 404, received {after.status}", after)
+
+
+# --- linked sequences ---------------------------------------------------------------------------
+
+
+@pytest.mark.requirement("CON-011", "CON-001", "CON-002", "CON-003", "CON-005", "CON-009", "CON-010")
+def test_linked_operation_sequences_over_real_resources_keep_the_contract(contract, target, api, graph_id):
+    findings = wiring.run_stateful(contract["schema"], contract["record"], target, api)
+    contract["record"].note(findings)
+    violation = wiring.findings_to_violation(findings)
+    if violation is not None:
+        raise violation
