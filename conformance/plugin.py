@@ -74,6 +74,42 @@ _OPTION_NAMES = (
 )
 
 
+_PATH_OPTIONS = ("reports_dir", "spec", "profile", "baseline")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Decide the rootdir again, now that this plugin's options are known.
+
+    pytest decides its rootdir and ini file before it loads entry-point plugins, so in
+    `pytest --reports-dir /tmp/out` the value is taken for a test path: the rootdir moves to
+    /tmp/out, the project's pyproject.toml (testpaths) is never read and every test under the
+    current directory is collected. Here the options are parsed for what they are.
+    """
+    ns = early_config.known_args_namespace
+    if getattr(ns, "rootdir", None) or getattr(ns, "inifilename", None):
+        return
+    values = {str(getattr(ns, name)) for name in _PATH_OPTIONS if getattr(ns, name, None)}
+    if not values:
+        return
+    from _pytest.config.findpaths import determine_setup
+
+    common = dict(inifile=None, args=ns.file_or_dir, rootdir_cmd_arg=None, invocation_dir=early_config.invocation_params.dir)
+    try:
+        rootpath, inipath, inicfg, *_ = determine_setup(override_ini=ns.override_ini, **common)
+    except TypeError:  # pytest < 9 has no override_ini argument
+        rootpath, inipath, inicfg, *_ = determine_setup(**common)
+    if rootpath == early_config.rootpath:
+        return
+    early_config._rootpath = rootpath
+    early_config._inipath = inipath
+    early_config._inicfg = inicfg
+    early_config._inicache.clear()
+    early_config._parser.extra_info["rootdir"] = str(rootpath)
+    early_config._parser.extra_info["inifile"] = str(inipath)
+    ns.confcutdir = str(inipath.parent if inipath else rootpath)
+
+
 def _active(config: pytest.Config) -> bool:
     """True when the run collects (some of) the conformance suites."""
     for arg in config.args:
