@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, Iterable, Sequence
 
 # Run statuses after which a run no longer changes (spec: Run.status enum).
@@ -37,7 +38,7 @@ def stream_ids_in_order(ids: Iterable[str]) -> tuple[bool, str]:
     if not all(_STREAM_ID.match(i) for i in ids):
         return True, "ids are opaque; order not judged"
     keys = [tuple(int(part) for part in i.split("-")) for i in ids]
-    for position, (before, after) in enumerate(zip(keys, keys[1:]), start=1):
+    for position, (before, after) in enumerate(pairwise(keys), start=1):
         if after < before:
             return False, f"event {position + 1}'s id {ids[position]!r} comes before event {position}'s id {ids[position - 1]!r}"
     return True, ""
@@ -62,7 +63,7 @@ def newest_first(checkpoints: Sequence[Any]) -> tuple[bool, str]:
         if stamp is None:
             return False, f"history entry {position} has no ISO 8601 created_at"
         stamps.append(stamp)
-    for position, (newer, older) in enumerate(zip(stamps, stamps[1:])):
+    for position, (newer, older) in enumerate(pairwise(stamps)):
         if older > newer:
             return False, (
                 f"entry {position + 1} (created {older.isoformat()}) is newer than entry {position} "

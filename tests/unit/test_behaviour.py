@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from conformance.behaviour import (
-    namespace_ends_with, namespace_under, newest_first, parse_timestamp, run_id_of_location, stream_ids_in_order,
+    namespace_ends_with,
+    namespace_under,
+    newest_first,
+    parse_timestamp,
+    run_id_of_location,
+    stream_ids_in_order,
 )
 
 
