@@ -154,3 +154,27 @@ def test_an_interrupted_run_stops_the_reference(tmp_path, sig):
         process.kill()
     time.sleep(0.5)
     assert not own_reference_processes(before), seen
+
+
+def test_a_killed_run_does_not_orphan_the_reference(tmp_path):
+    """SIGKILL gives the suite no chance to clean up: the server must notice on its own."""
+    before = reference_processes()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "--area", "smoke", "--reports-dir", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    seen = ""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen += line
+        if "reference: ready at" in line or not line:
+            break
+    assert "reference: ready at" in seen, seen
+    process.kill()
+    process.wait(timeout=10)
+    for _ in range(40):  # the server's own shutdown takes a moment
+        if not own_reference_processes(before):
+            break
+        time.sleep(0.25)
+    assert not own_reference_processes(before)

@@ -100,6 +100,17 @@ def _tail(path: Path, lines: int = 15) -> str:
     return " | ".join(line.strip() for line in text[-lines:])[-1500:]
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the suite dies, even by SIGKILL (Linux prctl)."""
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 @dataclass
 class ReferenceDeployment:
     """A running reference server; `stop()` ends its whole process group."""
@@ -168,7 +179,7 @@ def start(auth: bool = True, progress: Callable[[str], None] = print) -> Referen
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
         )
     key_list = list(keys)
     deployment = ReferenceDeployment(
