@@ -8,8 +8,10 @@ or a path inside conformance/suites); the project's own tests (`pytest tests`) l
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
 import signal
 import sys
 import time
@@ -517,8 +519,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.leftovers = TRACKER.cleanup()
     for client in run.clients.values():
         client.close()
+    leftovers_dir = run.config.reports_dir / ".leftovers"
     if hasattr(session.config, "workerinput"):
+        # Workers end before the controller writes the summary: hand what they could not delete over.
+        if run.leftovers:
+            leftovers_dir.mkdir(parents=True, exist_ok=True)
+            worker = session.config.workerinput.get("workerid", "worker")
+            (leftovers_dir / f"{worker}.json").write_text(json.dumps([redact(x) for x in run.leftovers]))
         return
+    if leftovers_dir.is_dir():
+        for part in sorted(leftovers_dir.glob("*.json")):
+            run.leftovers.extend(json.loads(part.read_text()))
+        shutil.rmtree(leftovers_dir, ignore_errors=True)
     from .report import write_reports
 
     option = session.config.option
