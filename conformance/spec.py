@@ -75,15 +75,13 @@ def validate_openapi(document: Any, source: str) -> None:
 
 def schema_errors(document: dict[str, Any], limit: int = 5) -> list[str]:
     """Violations of the OpenAPI meta-schema (the one schemathesis itself validates with)."""
-    import jsonschema
     from schemathesis.specs.openapi import definitions
 
     version = str(document.get("openapi", ""))
-    meta = definitions.OPENAPI_30 if version.startswith("3.0") else definitions.OPENAPI_31
-    validator = jsonschema.validators.validator_for(meta)(meta)
+    validator = definitions.OPENAPI_30_VALIDATOR if version.startswith("3.0") else definitions.OPENAPI_31_VALIDATOR
     out = []
     for error in validator.iter_errors(document):
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        where = "/".join(str(p) for p in error.instance_path) or "(root)"
         out.append(f"at {where}: {error.message[:200]}")
         if len(out) >= limit:
             break
