@@ -84,6 +84,7 @@ def _settings(examples: int, seed_key: str | None = None):
 def _exercise(operation_obj: Any, mode: Any, examples: int, seed: int, act) -> int:
     """Run `act(case)` over `examples` generated cases of one mode; returns how many were sent."""
     from hypothesis import given, seed as fix_seed
+    from hypothesis.errors import Unsatisfiable
     from schemathesis.core.control import SkipTest
 
     sent = [0]
@@ -98,8 +99,8 @@ def _exercise(operation_obj: Any, mode: Any, examples: int, seed: int, act) -> i
         test = fix_seed(seed)(test)
     try:
         test()
-    except SkipTest:
-        pass  # e.g. no invalid request exists for an operation without parameters
+    except (SkipTest, Unsatisfiable):
+        pass  # an operation without inputs: no invalid request exists, and one valid request is all there is
     return sent[0]
 
 
@@ -204,7 +205,7 @@ def test_a_deleted_resource_is_gone_when_read_again(kind, spec, api, graph_id):
 # --- linked sequences ---------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("CON-011", "CON-001", "CON-002", "CON-003", "CON-005", "CON-009", "CON-010")
+@pytest.mark.requirement("CON-011", "CON-010")
 def test_linked_operation_sequences_over_real_resources_keep_the_contract(contract, target, api, graph_id):
     findings = wiring.run_stateful(contract["schema"], contract["record"], target, api)
     contract["record"].note(findings)
