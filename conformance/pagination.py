@@ -246,8 +246,8 @@ def end_problem(page: Page) -> str | None:
 
 def order_problem(ids: Sequence[str], keys: Sequence[Any], order: str, sort_by: str) -> str | None:
     """Items follow `order` of their `sort_by` keys (ties in any order; null keys are not compared)."""
-    pairs = [(i, sort_value(k)) for i, k in zip(ids, keys) if k is not None]
-    for (a, ka), (b, kb) in zip(pairs, pairs[1:]):
+    pairs = [(i, sort_value(k)) for i, k in zip(ids, keys, strict=True) if k is not None]
+    for (a, ka), (b, kb) in zip(pairs, pairs[1:], strict=False):
         try:
             wrong = ka > kb if order == "asc" else ka < kb
         except TypeError:

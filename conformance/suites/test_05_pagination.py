@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import pytest
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from conformance import pagination as laws
@@ -561,7 +562,7 @@ def test_sorted_asc_items_come_in_the_reverse_of_their_desc_order(operation, lis
     for by in operation.sort_by:
         asc = listing.full("run", (by, "asc"), sort_key=by)
         desc = listing.full("run", (by, "desc"), sort_key=by)
-        problem = laws.reversal_problem(asc.ids, desc.ids, dict(zip(asc.ids, asc.keys)), by)
+        problem = laws.reversal_problem(asc.ids, desc.ids, dict(zip(asc.ids, asc.keys, strict=True)), by)
         if problem:
             _fail("PAGE-007", listing, problem, f"sort_by={by}", [asc, desc])
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from conformance.pagination import items_of
 from proxy import Fault, ProxyRequest, ProxyResponse
+
+from conformance.pagination import items_of
 
 # The search operations of the official server, and the store's paginated ones.
 SEARCHES = ("/assistants/search", "/threads/search", "/runs/crons/search")
