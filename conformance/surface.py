@@ -65,8 +65,9 @@ def protected_operations(document: Mapping[str, Any], public_paths: Iterable[str
 
 
 def in_sending_order(ops: Iterable[Operation]) -> list[Operation]:
-    """Destructive operations last, so the others still find the resources they address."""
-    return sorted(ops, key=lambda op: op.destructive)
+    """Destructive operations last, so the others still find the resources they address; runs that
+    are waited for first, so they do not queue behind the runs other requests start on the thread."""
+    return sorted(ops, key=lambda op: (op.destructive, not op.path.endswith(("/wait", "/join"))))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class ProxyRequest:
     query: list[tuple[str, str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    header_names: tuple[str, ...] = ()  # the names as the client cased them
 
     def json(self) -> Any:
         try:
@@ -145,14 +146,15 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             request = ProxyRequest(
                 self.command, parts.path, parse_qsl(parts.query, keep_blank_values=True),
-                {k.lower(): v for k, v in self.headers.items()}, body,
+                {k.lower(): v for k, v in self.headers.items()}, body, tuple(self.headers.keys()),
             )
             fault = proxy.fault
             answer = fault.on_request(request)
             if answer is not None:
                 self._send(answer)
                 return
-            headers = {k: v for k, v in request.headers.items() if k not in HOP_BY_HOP and k != "host"}
+            # Values as bytes: http.server decodes them as latin-1, and non-ASCII ones must pass unchanged.
+            headers = {k: v.encode("latin-1", "replace") for k, v in request.headers.items() if k not in HOP_BY_HOP and k != "host"}
             upstream = proxy.client.build_request(
                 request.method, proxy.upstream + request.path, params=request.query, headers=headers,
                 content=request.body or None,

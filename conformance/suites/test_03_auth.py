@@ -262,7 +262,7 @@ def test_a_wrong_key_under_a_differently_cased_header_name_is_rejected(protected
 def test_the_right_key_under_a_differently_cased_header_name_is_accepted(protected, spec, target, api, graph_id):
     right = next(iter(target.auth_headers(target.api_key).values()))
     offences: list[Offence] = []
-    for name in _case_variants(target.auth_header):
+    for name in _case_variants(target.auth_header)[:1]:  # one variant: each sweep of accepted requests costs runs
         resources = _resources(target, spec, api, graph_id)  # fresh: the destructive operations remove them
         # Sent by the main client (so what it creates is cleaned up with its key), its own header left out.
         variant = {f"right key in '{name}'": lambda p, name=name: _send(api, p, headers={name: right}, auth=False, headers_only=True)}
