@@ -9,6 +9,7 @@ whose only defect is its credential. Pure logic: the resources are created by th
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
@@ -186,6 +187,8 @@ def prepare(op: Operation, resources: Resources, document: Mapping[str, Any]) ->
             params[name] = maker(resources) if maker else minimal_value(parameter.get("schema") or {}, document)
         elif where == "header" and parameter.get("required"):
             headers[name] = HEADER_VALUES.get(name.lower(), "application/json")
+    # Placeholders the spec forgot to declare as parameters are filled all the same.
+    path = re.sub(r"\{([^}/]+)\}", lambda m: resources.path_value(m.group(1)), path)
     body: Any = None
     if op.label in BODIES:
         body = BODIES[op.label](resources)

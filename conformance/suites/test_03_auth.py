@@ -139,8 +139,9 @@ def _credential(target, value: str | bytes) -> dict[str, str | bytes]:
 
 
 def _wrong_keys(target) -> dict[str, str]:
-    key = target.api_key or ""
-    near_miss = key[:-1] + ("x" if not key.endswith("x") else "y") if key else "x"
+    # The right key with a character added (a prefix comparison accepts it); never a variant that
+    # drops characters, which redaction could not recognise as the key.
+    near_miss = f"{target.api_key or 'conformance'}x"
     return {"random key": f"conformance-wrong-{uuid.uuid4().hex}", "near-miss key": near_miss}
 
 
