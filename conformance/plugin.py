@@ -45,6 +45,7 @@ class Run:
     results: list[TestResult] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
     clients: dict[str, ApiClient] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)  # "coverage:<name>" properties of tests
 
 
 # --- options --------------------------------------------------------------------------------
@@ -472,6 +473,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if run is None:
         return
     props = dict(report.user_properties) if report.user_properties else {}
+    for key, value in report.user_properties or ():
+        if isinstance(key, str) and key.startswith("coverage:"):
+            run.coverage[key.removeprefix("coverage:")] = value
     requirements = tuple(v for k, v in report.user_properties if k == "requirement")
     if report.when == "call" or (report.when == "setup" and not report.passed) or (report.when == "teardown" and report.failed):
         outcome = report.outcome

@@ -94,6 +94,7 @@ def make_summary(
     baseline: dict[str, Any] | None = None,
     leftovers: Iterable[str] = (),
     selection: dict[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
     catalogue: Mapping[str, Requirement] = CATALOGUE,
 ) -> dict[str, Any]:
     """The summary document: pure, so unit tests build it from hand-made results."""
@@ -136,6 +137,7 @@ def make_summary(
         "requirements": [_entry(entry, baseline) for entry in outcomes.values()],
         "configuration": configuration(config, selection),
         "cleanup": {"leftovers": [redact(x) for x in leftovers]},
+        "coverage": {str(k): v for k, v in sorted((coverage or {}).items())},
     }
     if diff is not None:
         run = baseline.get("run", {}) if baseline else {}
@@ -162,7 +164,7 @@ def build_summary(run: Any, selection: dict[str, str] | None = None) -> dict:
     baseline = check_report_options(c) if c.baseline is not None else None
     return make_summary(
         c, run.results, started=run.started, finished=time.time(), spec=spec_meta, baseline=baseline,
-        leftovers=run.leftovers, selection=selection,
+        leftovers=run.leftovers, selection=selection, coverage=getattr(run, "coverage", None),
     )
 
 
@@ -289,9 +291,13 @@ def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
         out.append((f"    newly failing: {names(reg['newly_failing'])}", {"red": True} if reg["newly_failing"] else {}))
         out.append((f"    newly fixed:   {names(reg['newly_fixed'])}", {"green": True} if reg["newly_fixed"] else {}))
         out.append((f"    unchanged:     {len(reg['unchanged'])} requirements; other changes: {len(reg['changed'])}", {}))
+    if summary.get("coverage"):
+        out.append(("  coverage: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["coverage"].items()), {}))
     leftovers = summary["cleanup"]["leftovers"]
     if leftovers:
         out.append((f"  cleanup: could not delete {len(leftovers)} resources: {leftovers[:5]}", {"yellow": True}))
+    else:
+        out.append(("  cleanup: everything the run created was deleted", {}))
     v = summary["verdict"]
     colour = {"pass": {"green": True}, "fail": {"red": True}, "error": {"red": True}}[v]
     gate = {"must": "every MUST", "should": "every MUST and SHOULD", "regression": "no new failure"}[summary["run"]["fail_on"]]

@@ -39,6 +39,7 @@ def _count_protected_operations(request, target, spec):
     if target.auth_enabled:
         count = len(surface.protected_operations(spec.document, target.profile.public_paths))
         request.node.user_properties.append(("protected_operations", count))
+        request.node.user_properties.append(("coverage:protected_operations", count))
 
 
 def _resources(target, spec, api: ApiClient, graph_id: str) -> surface.Resources:
