@@ -115,8 +115,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     if not DETECTIONS:
         return
-    from conformance.catalogue import CATALOGUE
     from faults import FAULTS, UNREACHABLE
+
+    from conformance.catalogue import CATALOGUE
 
     detected = sum(1 for _, _, ok in DETECTIONS if ok)
     covered = {req for _, req, ok in DETECTIONS if ok}

@@ -48,7 +48,7 @@ class ProxyRequest:
         if method != "*" and self.method != method:
             return False
         want, have = pattern.strip("/").split("/"), self.path.strip("/").split("/")
-        return len(want) == len(have) and all(w == "*" or w == h for w, h in zip(want, have))
+        return len(want) == len(have) and all(w == "*" or w == h for w, h in zip(want, have, strict=True))
 
 
 @dataclass

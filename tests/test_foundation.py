@@ -13,11 +13,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_suite
+from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
 from conformance.errors import EXIT_CONFIG, EXIT_CREDENTIALS, EXIT_SPEC_INVALID, EXIT_TARGET_UNREACHABLE
 from conformance.reference.deployment import free_port
-from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
+from conftest import ROOT, run_suite
 
 
 def reference_processes() -> list[str]:
@@ -178,3 +178,21 @@ def test_a_killed_run_does_not_orphan_the_reference(tmp_path):
             break
         time.sleep(0.25)
     assert not own_reference_processes(before)
+
+
+def test_the_suite_deletes_what_it_created(reference, suite):
+    """A guest on someone's deployment: nothing tagged with the run's id survives the run."""
+    import httpx
+
+    run = suite(reference.base_url, "--area", "smoke,contract,runs,store,pagination,isolation", "--examples", "3")
+    assert run.summary is not None, run.output[-3000:]
+    run_id = run.summary["run"]["id"]
+    assert run.summary["cleanup"]["leftovers"] == []
+    tag = {"conformance_run": run_id}
+    for key in (reference.api_key, reference.alt_api_key):
+        headers = {"X-Api-Key": key}
+        for path in ("/threads/search", "/assistants/search", "/runs/crons/search"):
+            found = httpx.post(f"{reference.base_url}{path}", json={"metadata": tag, "limit": 100}, headers=headers, timeout=30)
+            assert found.status_code == 200 and found.json() == [], f"{path} still lists {found.text[:500]}"
+        namespaces = httpx.post(f"{reference.base_url}/store/namespaces", json={"limit": 1000}, headers=headers, timeout=30)
+        assert not [ns for ns in namespaces.json()["namespaces"] if any(run_id in label for label in ns)], namespaces.text[:500]

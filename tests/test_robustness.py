@@ -7,9 +7,9 @@ import threading
 import time
 
 import pytest
+from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
 from conformance.errors import EXIT_SUITE_ERROR
-from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
 
 class BreaksAfter(Fault):

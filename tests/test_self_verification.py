@@ -7,10 +7,10 @@ the run must fail the fault's requirement and no other MUST but those the fault 
 from __future__ import annotations
 
 import pytest
-
-from conformance.catalogue import CATALOGUE
 from faults import FAULTS, UNREACHABLE
 from proxy import FaultProxy
+
+from conformance.catalogue import CATALOGUE
 
 DETECTIONS: list[tuple[str, str, bool]] = []  # (fault, requirement, detected), printed at the end
 

@@ -6,8 +6,8 @@ they verify with `@pytest.mark.requirement("ID")`, and reports are read per requ
 
 from __future__ import annotations
 
-from ._model import AREAS, Requirement
 from . import auth, contract, hygiene, isolation, pagination, runs, smoke, store, streaming
+from ._model import AREAS, Requirement
 
 CATALOGUE: dict[str, Requirement] = {}
 for _module in (smoke, contract, auth, isolation, pagination, runs, streaming, store, hygiene):

@@ -83,7 +83,8 @@ def _settings(examples: int, seed_key: str | None = None):
 
 def _exercise(operation_obj: Any, mode: Any, examples: int, seed: int, act) -> int:
     """Run `act(case)` over `examples` generated cases of one mode; returns how many were sent."""
-    from hypothesis import given, seed as fix_seed
+    from hypothesis import given
+    from hypothesis import seed as fix_seed
     from hypothesis.errors import Unsatisfiable
     from schemathesis.core.control import SkipTest
 

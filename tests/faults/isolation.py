@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-from faults.auth import TenantAware
 from proxy import Fault, ProxyRequest, ProxyResponse
+
+from faults.auth import TenantAware
 
 
 class SearchShowsForeignThread(TenantAware):
