@@ -159,6 +159,42 @@ class Tracker:
 
 TRACKER = Tracker()
 
+# Searchable collections and the id field of their items, for the final sweep.
+_SWEPT = (("/threads/search", "thread_id", "/threads/{}"), ("/runs/crons/search", "cron_id", "/runs/crons/{}"),
+          ("/assistants/search", "assistant_id", "/assistants/{}"))
+
+
+def sweep_tagged(client: "ApiClient", run_id: str, rounds: int = 5) -> list[str]:
+    """Delete every thread, cron and assistant tagged with `run_id` that `client` can see;
+    returns what could not be deleted. Never raises: a sweep reports."""
+    leftovers: list[str] = []
+    if not run_id or BREAKER.open:
+        return leftovers
+    for search, key, template in _SWEPT:
+        for _ in range(rounds):
+            try:
+                found = client.post(search, json={"metadata": {"conformance_run": run_id}, "limit": 100}, record=False, track=False)
+            except Exception:  # noqa: BLE001 - the target may be gone; the summary says so
+                leftovers.append(f"sweep of {search} failed")
+                break
+            items = found.json_or_none() if found.status == 200 else None
+            if not isinstance(items, list) or not items:
+                break
+            for item in items:
+                if not isinstance(item, dict) or not isinstance(item.get(key), str):
+                    continue
+                path = template.format(item[key])
+                try:
+                    gone = client.delete(path, record=False, track=False)
+                except Exception:  # noqa: BLE001
+                    leftovers.append(path)
+                    continue
+                if gone.status not in (200, 202, 204, 404):
+                    leftovers.append(f"{path} (DELETE answered {gone.status})")
+        else:
+            leftovers.append(f"{search} still lists tagged items after {rounds} rounds")
+    return leftovers
+
 # Collection paths whose POST creates a resource, and where the new id is found.
 _CREATORS = {
     "/assistants": ("assistant", "assistant_id", "/assistants/{}"),

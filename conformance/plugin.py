@@ -26,7 +26,7 @@ from . import __version__
 from .catalogue import AREAS, CATALOGUE
 from .config import TargetConfig, resolve
 from .errors import EXIT_CONFIG, ConfigError, SuiteError
-from .http import BREAKER, RECORDER, TRACKER, ApiClient
+from .http import BREAKER, RECORDER, TRACKER, ApiClient, sweep_tagged
 from .redact import redact, register_secret
 from .results import NOT_APPLICABLE_PREFIX, TestResult
 
@@ -535,6 +535,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for part in sorted(leftovers_dir.glob("*.json")):
             run.leftovers.extend(json.loads(part.read_text()))
         shutil.rmtree(leftovers_dir, ignore_errors=True)
+    # Last, when every worker is done: whatever carries the run's tag and escaped the tracker
+    # (a thread a run created on the fly, say) is found by search and deleted.
+    keys = {run.config.api_key, run.config.alt_api_key} if run.config.auth_enabled else {None}
+    for key in keys:
+        if key is None and run.config.auth_enabled:
+            continue
+        sweeper = ApiClient(run.config.base_url or "", run.config.auth_headers(key), timeout=run.config.request_timeout)
+        try:
+            run.leftovers.extend(sweep_tagged(sweeper, run.config.run_id))
+        finally:
+            sweeper.close()
     from .report import write_reports
 
     option = session.config.option

@@ -154,7 +154,19 @@ class CountRejectsValid(Fault):
         return None
 
 
+class UndocumentedStatus(Fault):
+    name = "contract-undocumented-status"
+    requirement = "CON-002"
+    description = "GET /info answers 203, a status its operation does not document"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.matches("GET", "/info") and response.status == 200:
+            response.status = 203
+        return response
+
+
 FAULTS: list[Fault] = [
+    UndocumentedStatus(),
     InfoLacksVersion(), InfoFlagsWrongType(), OkJsonAsText(), CountCrashes(), UnknownThreadFound(),
     ValidationOff(), DeleteKeepsThread(), OkLacksDeclaredHeader(), StreamDataNotJson(), CountRejectsValid(),
 ]
@@ -162,3 +174,4 @@ UNREACHABLE: dict[str, str] = {
     "CON-011": "the state machine's walk through linked operations is random at a small budget; its checks are "
     "the per-operation ones (proven under CON-001..CON-010), filed under CON-011 when seen in a sequence",
 }
+
