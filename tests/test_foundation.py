@@ -40,6 +40,23 @@ def own_reference_processes(before: list[str]) -> list[str]:
     return [p for p in reference_processes() if p not in before]
 
 
+def start_embedded_run(reports: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start the suite against the embedded reference; return once the reference is up."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", *args, "--reports-dir", str(reports)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    seen = ""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen += line
+        if "reference: ready at" in line or not line:
+            break
+    assert "reference: ready at" in seen, seen
+    return process, seen
+
+
 def one_error_line(run, *words: str) -> None:
     assert "Traceback" not in run.output, run.output
     lines = [line for line in run.output.splitlines() if line.startswith("Exit: conformance:")]
@@ -134,18 +151,7 @@ def test_a_failing_run_stops_the_reference_too(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_stops_the_reference(tmp_path, sig):
     before = reference_processes()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "--reports-dir", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    deadline = time.monotonic() + 120
-    seen = ""
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        seen += line
-        if "reference: ready at" in line or not line:
-            break
-    assert "reference: ready at" in seen, seen
+    process, seen = start_embedded_run(tmp_path)
     time.sleep(1.0)
     process.send_signal(sig)
     try:
@@ -159,18 +165,7 @@ def test_an_interrupted_run_stops_the_reference(tmp_path, sig):
 def test_a_killed_run_does_not_orphan_the_reference(tmp_path):
     """SIGKILL gives the suite no chance to clean up: the server must notice on its own."""
     before = reference_processes()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "--area", "smoke", "--reports-dir", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    seen = ""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        seen += line
-        if "reference: ready at" in line or not line:
-            break
-    assert "reference: ready at" in seen, seen
+    process, seen = start_embedded_run(tmp_path, "--area", "smoke")
     process.kill()
     process.wait(timeout=10)
     for _ in range(40):  # the server's own shutdown takes a moment
