@@ -46,6 +46,9 @@ class Erratum:
     patches: tuple[Patch, ...] = ()
     exclude: str = ""  # when set: the operations are left out of generated calls, for this reason
     negative: str = ""  # when set: no invalid requests are generated for the operations, for this reason
+    # When set: the spec is left as it is and this says how the suites call the server instead
+    # (documented so the disagreement is visible; it patches and silences nothing).
+    worked_around: str = ""
     source: str = ""  # the errata file it came from
 
     def applies_to(self, title: str, version: str) -> bool:
@@ -99,9 +102,12 @@ def parse_errata(text: str, source: str = "<errata>") -> list[Erratum]:
             raise ErrataError(f"{where}: 'operations' must list labels like \"GET /threads/{{thread_id}}\"")
         patches = tuple(_parse_patch(p, where) for p in entry.get("patch", []))
         exclude = entry.get("exclude", "")
-        if not patches and not exclude and not entry.get("negative"):
-            raise ErrataError(f"{where}: corrects nothing (give [[erratum.patch]] entries, exclude or negative)")
-        unknown = set(entry) - {"id", "title", "evidence", "operations", "patch", "exclude", "negative"}
+        worked_around = entry.get("worked_around", "")
+        if not patches and not exclude and not entry.get("negative") and not worked_around:
+            raise ErrataError(
+                f"{where}: corrects nothing (give [[erratum.patch]] entries, exclude, negative, or worked_around)"
+            )
+        unknown = set(entry) - {"id", "title", "evidence", "operations", "patch", "exclude", "negative", "worked_around"}
         if unknown:
             raise ErrataError(f"{where}: unknown keys {sorted(unknown)}")
         out.append(
@@ -110,6 +116,7 @@ def parse_errata(text: str, source: str = "<errata>") -> list[Erratum]:
                 operations=tuple(operations), spec_title=spec["title"],
                 spec_versions=tuple(str(v) for v in spec["versions"]), patches=patches,
                 exclude=str(exclude), negative=str(entry.get("negative", "")), source=source,
+                worked_around=str(worked_around),
             )
         )
     return out

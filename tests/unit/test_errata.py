@@ -126,3 +126,17 @@ def test_every_shipped_erratum_applies_to_the_bundled_official_spec():
     assert not overlay.skipped, overlay.skipped
     assert len(overlay.applied) == len(errata)
     assert "GET /threads/{thread_id}/stream" in overlay.excluded
+
+
+def test_a_worked_around_erratum_documents_without_patching():
+    from conformance.errata import apply_errata, parse_errata
+
+    text = (
+        '[spec]\ntitle = "T"\nversions = ["1"]\n[[erratum]]\nid = "X-1"\ntitle = "t"\nevidence = "e"\n'
+        'operations = ["GET /a"]\nworked_around = "the suite sends the dotted form"\n'
+    )
+    (erratum,) = parse_errata(text)
+    assert erratum.worked_around and not erratum.patches
+    document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+    overlay = apply_errata(document, [erratum])
+    assert overlay.document == document
