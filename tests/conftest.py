@@ -107,22 +107,45 @@ def suite(tmp_path: Path, reference: Reference):
     return go
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+DETECTIONS_ENV = "SELF_VERIFICATION_DETECTIONS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Detections are made in xdist workers; they append to one file the controller reads at the end.
+    if not hasattr(config, "workerinput") and DETECTIONS_ENV not in os.environ:
+        import tempfile
+
+        handle, path = tempfile.mkstemp(prefix="self-verification-", suffix=".jsonl")
+        os.close(handle)
+        os.environ[DETECTIONS_ENV] = path
+
+
+def record_detection(fault: str, requirement: str, detected: bool) -> None:
+    path = os.environ.get(DETECTIONS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps([fault, requirement, detected]) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """The self-verification figures: faults detected / injected, requirements covered."""
-    try:
-        from test_self_verification import DETECTIONS
-    except ImportError:
+    path = os.environ.get(DETECTIONS_ENV)
+    if hasattr(config, "workerinput") or not path or not os.path.exists(path):
         return
-    if not DETECTIONS:
+    with open(path, encoding="utf-8") as lines:
+        detections = [json.loads(line) for line in lines if line.strip()]
+    os.unlink(path)
+    os.environ.pop(DETECTIONS_ENV, None)
+    if not detections:
         return
     from faults import FAULTS, UNREACHABLE
 
     from conformance.catalogue import CATALOGUE
 
-    detected = sum(1 for _, _, ok in DETECTIONS if ok)
-    covered = {req for _, req, ok in DETECTIONS if ok}
+    detected = sum(1 for _, _, ok in detections if ok)
+    covered = {req for _, req, ok in detections if ok}
     terminalreporter.section("self-verification", sep="=")
-    terminalreporter.write_line(f"faults detected / injected: {detected} / {len(DETECTIONS)} (catalogue of {len(FAULTS)} faults)")
+    terminalreporter.write_line(f"faults detected / injected: {detected} / {len(detections)} (catalogue of {len(FAULTS)} faults)")
     terminalreporter.write_line(
         f"requirements covered by a detected fault / in the catalogue: {len(covered)} / {len(CATALOGUE)} "
         f"({len(UNREACHABLE)} listed as unreachable by a proxy fault)"

@@ -11,8 +11,7 @@ from faults import FAULTS, UNREACHABLE
 from proxy import FaultProxy
 
 from conformance.catalogue import CATALOGUE
-
-DETECTIONS: list[tuple[str, str, bool]] = []  # (fault, requirement, detected), printed at the end
+from conftest import record_detection
 
 FAST = ("--examples", "3")
 
@@ -38,7 +37,7 @@ def test_the_fault_fails_its_requirement_and_no_other_must(fault, reference, sui
     with FaultProxy(reference.base_url, fault) as proxy:
         run = suite(proxy.url, *FAST, "--area", ",".join(_areas(fault)))
     detected = run.summary is not None and run.outcome(fault.requirement) == "fail"
-    DETECTIONS.append((fault.name, fault.requirement, detected))
+    record_detection(fault.name, fault.requirement, detected)  # printed at the end of the session
     assert detected, f"{fault.name} ({fault.description}) was not detected under {fault.requirement}:\n{run.output[-5000:]}"
     stray = run.failing("MUST") - {fault.requirement, *fault.also}
     assert not stray, f"{fault.name} also failed unrelated MUST requirements {sorted(stray)}:\n{run.output[-5000:]}"
