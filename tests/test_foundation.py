@@ -198,3 +198,16 @@ def test_the_suite_deletes_what_it_created(reference, suite):
                 headers=headers, timeout=30,
             )
             assert items.status_code == 200 and items.json()["items"] == [], items.text[:500]
+
+
+def test_with_auth_off_the_auth_requirements_read_not_applicable_and_the_run_passes(tmp_path):
+    """The second bundled profile: the embedded reference with auth off."""
+    from conformance.catalogue import CATALOGUE
+
+    run = run_suite(None, tmp_path / "r", "--profile", "reference-noauth", "--area", "smoke,auth,isolation")
+    assert run.exit_code == 0, run.output[-4000:]
+    assert "auth off" in run.output
+    for rid, req in CATALOGUE.items():
+        if req.area in ("auth", "isolation"):
+            assert run.outcome(rid) == "not-applicable", (rid, run.outcome(rid))
+    assert run.outcome("SMOKE-004") == "pass"
