@@ -53,9 +53,9 @@ def run_suite(
     if base_url:
         command += ["--base-url", base_url]
     if api_key:
-        command += ["--api-key", api_key]
+        command += [f"--api-key={api_key}"]  # a key may start with "-"
     if alt_api_key:
-        command += ["--alt-api-key", alt_api_key]
+        command += [f"--alt-api-key={alt_api_key}"]
     command += list(args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_XDIST", "LANGGRAPH_API_KEY"))}
     full_env.pop("PYTEST_CURRENT_TEST", None)

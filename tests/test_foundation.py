@@ -114,7 +114,7 @@ def test_a_401_on_the_spec_fetch_names_the_missing_credential(tmp_path, referenc
 def test_the_plain_pytest_command_collects_only_the_conformance_suite(tmp_path, reference):
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "--base-url", reference.base_url,
-         "--api-key", reference.api_key, "--reports-dir", str(tmp_path)],
+         f"--api-key={reference.api_key}", "--reports-dir", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -100,6 +100,14 @@ def _tail(path: Path, lines: int = 15) -> str:
     return " | ".join(line.strip() for line in text[-lines:])[-1500:]
 
 
+def _new_key() -> str:
+    """A random key that a command line cannot mistake for an option (no leading '-')."""
+    while True:
+        key = secrets.token_urlsafe(24)
+        if not key.startswith("-"):
+            return key
+
+
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the suite dies, even by SIGKILL (Linux prctl)."""
     try:
@@ -154,7 +162,7 @@ def start(auth: bool = True, progress: Callable[[str], None] = print) -> Referen
     keys: dict[str, str] = {}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "LANGGRAPH_API_KEY", "PYTEST"))}
     if auth:
-        keys = {secrets.token_urlsafe(24): "tenant-a", secrets.token_urlsafe(24): "tenant-b"}
+        keys = {_new_key(): "tenant-a", _new_key(): "tenant-b"}
         env["CONFORMANCE_REFERENCE_KEYS"] = ",".join(f"{k}:{v}" for k, v in keys.items())
     else:
         config.pop("auth", None)
