@@ -47,6 +47,20 @@ class Run:
     clients: dict[str, ApiClient] = field(default_factory=dict)
     coverage: dict[str, Any] = field(default_factory=dict)  # "coverage:<name>" properties of tests
 
+    def loaded_spec(self) -> Any:
+        """The spec, fetched once per process (the controller loads it at configure)."""
+        if self.spec is None:
+            from .spec import load_spec
+
+            self.spec = load_spec(self.config)
+        return self.spec
+
+
+def spec_of(config: pytest.Config) -> Any:
+    """The run's spec at collection time, for suites that parametrize over it; None when inactive."""
+    run = config.stash.get(STASH_KEY, None)
+    return run.loaded_spec() if run is not None else None
+
 
 # --- options --------------------------------------------------------------------------------
 
@@ -158,9 +172,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if resolved.embedded:
             from .reference import deployment
 
-            writer = _progress_writer(config)
             auth_on = resolved.profile.auth_enabled is not False
-            run.reference = deployment.start(auth=auth_on, progress=writer)
+            run.reference = deployment.start(auth=auth_on, progress=_progress)
             resolved = resolved.with_embedded_target(
                 run.reference.base_url, run.reference.api_key, run.reference.alt_api_key
             )
@@ -244,12 +257,9 @@ def _install_signal_handlers() -> None:
             pass
 
 
-def _progress_writer(config: pytest.Config):
-    def write(message: str) -> None:
-        sys.stderr.write(f"{message}\n")
-        sys.stderr.flush()
-
-    return write
+def _progress(message: str) -> None:
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -359,11 +369,7 @@ def target(conformance_run: Run) -> TargetConfig:
 @pytest.fixture(scope="session")
 def spec(conformance_run: Run):
     """The deployment's spec as loaded (errata are applied by the suites that use them)."""
-    if conformance_run.spec is None:
-        from .spec import load_spec
-
-        conformance_run.spec = load_spec(conformance_run.config)
-    return conformance_run.spec
+    return conformance_run.loaded_spec()
 
 
 def _client(run: Run, name: str, key: str | None) -> ApiClient:

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -22,8 +22,19 @@ import httpx
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "content-encoding"}
 
 
+class _JsonBody:
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON; None when it is empty or not JSON."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+
+
 @dataclass
-class ProxyRequest:
+class ProxyRequest(_JsonBody):
     method: str
     path: str  # without the query
     query: list[tuple[str, str]]
@@ -31,11 +42,6 @@ class ProxyRequest:
     body: bytes
     header_names: tuple[str, ...] = ()  # the names as the client cased them
 
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
 
     def set_json(self, value: Any) -> None:
         self.body = json.dumps(value).encode()
@@ -52,17 +58,12 @@ class ProxyRequest:
 
 
 @dataclass
-class ProxyResponse:
+class ProxyResponse(_JsonBody):
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
     drip_seconds: float = 0.0  # > 0: send the body one byte at a time, this far apart
 
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
 
     def set_json(self, value: Any) -> None:
         self.body = json.dumps(value).encode()
@@ -240,15 +241,3 @@ def _frames(lines: Iterator[str]) -> Iterator[SseFrame]:
     if data:
         yield SseFrame(event, "\n".join(data), extra)
 
-
-# Helpers for writing faults --------------------------------------------------------------
-
-
-def json_rewrite(fn: Callable[[Any], Any]) -> Callable[[ProxyResponse], ProxyResponse]:
-    def apply(response: ProxyResponse) -> ProxyResponse:
-        value = response.json()
-        if value is not None:
-            response.set_json(fn(value))
-        return response
-
-    return apply

@@ -13,30 +13,19 @@ import pytest
 from conformance import contract as wiring
 from conformance.checks import expect, expect_status, not_applicable
 from conformance.http import ApiClient
+from conformance.plugin import spec_of
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # schemathesis/hypothesis warn about generation details
 
 GENERATED = ("CON-001", "CON-002", "CON-003", "CON-004", "CON-005", "CON-006", "CON-007", "CON-008", "CON-009")
 
 
-def _run_of(config: pytest.Config) -> Any:
-    from conformance.plugin import STASH_KEY
-
-    return config.stash.get(STASH_KEY, None)
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per operation of the target's spec, known only once the target is resolved."""
     if "operation" not in metafunc.fixturenames:
         return
-    run = _run_of(metafunc.config)
-    labels: list[str] = []
-    if run is not None:
-        if run.spec is None:
-            from conformance.spec import load_spec
-
-            run.spec = load_spec(run.config)
-        labels = wiring.operation_labels(run.spec.document)
+    spec = spec_of(metafunc.config)
+    labels = wiring.operation_labels(spec.document) if spec is not None else []
     metafunc.parametrize("operation", labels, ids=labels)
 
 

@@ -38,7 +38,6 @@ def _count_protected_operations(request, target, spec):
     # Says how much of the surface a run checked: all of the spec's operations minus the public set.
     if target.auth_enabled:
         count = len(surface.protected_operations(spec.document, target.profile.public_paths))
-        request.node.user_properties.append(("protected_operations", count))
         request.node.user_properties.append(("coverage:protected_operations", count))
 
 

@@ -24,6 +24,7 @@ from conformance import pagination as laws
 from conformance.checks import Violation, expect, not_applicable, violate
 from conformance.http import ApiClient, Exchange
 from conformance.pagination import Page, PaginatedOperation
+from conformance.plugin import spec_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -308,16 +309,8 @@ class Listing:
 
 
 def _discovered(config: pytest.Config) -> list[PaginatedOperation]:
-    from conformance.plugin import STASH_KEY
-
-    run = config.stash.get(STASH_KEY, None)
-    if run is None:
-        return []
-    if run.spec is None:
-        from conformance.spec import load_spec
-
-        run.spec = load_spec(run.config)
-    return laws.discover(run.spec.document)
+    spec = spec_of(config)
+    return laws.discover(spec.document) if spec is not None else []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
