@@ -1,0 +1,205 @@
+"""The matrix: the conformance suite against several implementations of the LangGraph Server API.
+
+    python tests/matrix/run.py [--only NAME,...] [--reports-dir DIR] [--keep-going] [-- PYTEST ARGS...]
+    tox -e matrix -- [the same options]
+
+For each implementation (see implementations.py): install it into its own environment under
+~/.cache/langgraph-conformance/matrix/ (reused when installed; the install time is printed), write
+its app dir (the conformance graphs of conformance/porting/ and a two-key custom auth), start it on
+a free loopback port, wait for its health path, run the suite against it with both keys, and stop
+everything it started, also on errors and Ctrl-C. Reports go to reports/matrix/<implementation>/.
+
+An implementation that fails to install or start is reported with the reason (the last lines of
+its log) and does not stop the others. Without --keep-going the matrix stops after a suite run
+that could not judge (exit codes other than 0 and 1: a configuration error, an unreachable or
+dying target), because the next implementations would most likely fail the same way.
+
+Not part of the default tests: it installs four servers (about 4 minutes the first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from implementations import IMPLEMENTATIONS, REPO, MatrixError  # noqa: E402
+
+DEFAULT_ORDER = ("langgraph-api", "langgraphjs", "aegra", "runtime-pg")
+SUITE_VERDICTS = {0: "pass (no MUST failed)", 1: "fail (a MUST failed)", 2: "interrupted", 5: "no tests ran",
+                  65: "spec is not OpenAPI 3.x", 69: "unreachable", 70: "could not judge (target died or hung)",
+                  77: "credential refused for the spec", 78: "configuration error"}
+
+
+def suite_dir() -> Path:
+    """The suite checkout the matrix runs: CONFORMANCE_SUITE_DIR, else this repo."""
+    return Path(os.environ.get("CONFORMANCE_SUITE_DIR") or REPO).resolve()
+
+
+def run_conformance(base_url: str, api_key: str | None, alt_api_key: str | None, profile: str, reports_dir: Path,
+                    extra_args: list[str]) -> int:
+    """Run the suite against one deployment; its exit code. The one place the matrix calls the suite."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--base-url", base_url]
+    if api_key:
+        command.append(f"--api-key={api_key}")
+    if alt_api_key:
+        command.append(f"--alt-api-key={alt_api_key}")
+    command += ["--profile", profile, f"--reports-dir={reports_dir}", *extra_args]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "LANGGRAPH_API_KEY"))}
+    shown = [("--api-key=***" if a.startswith("--api-key=") else "--alt-api-key=***" if a.startswith("--alt-api-key=") else a)
+             for a in command]
+    print(f"  $ (cd {suite_dir()} && {' '.join(shown)})", flush=True)
+    return subprocess.run(command, cwd=suite_dir(), env=env).returncode
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # "ran", "install-failed", "start-failed", "skipped"
+    detail: str = ""
+    version: str = ""
+    install: str = ""
+    start_seconds: float | None = None
+    exit_code: int | None = None
+    suite_seconds: float | None = None
+
+
+def _terminate_on_sigterm() -> None:
+    # SIGTERM unwinds like Ctrl-C, so that every started server, PostgreSQL and Redis is stopped.
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool) -> Outcome:
+    impl = IMPLEMENTATIONS[name]
+    print(f"\n=== {name}: {impl.description}", flush=True)
+    outcome = Outcome(name, "ran")
+    try:
+        installed = impl.install()
+    except MatrixError as exc:
+        return Outcome(name, "install-failed", str(exc))
+    outcome.version = installed.version
+    outcome.install = "reused" if installed.seconds is None else f"{installed.seconds:.0f}s"
+    print(f"  install: {'reused ' + str(installed.path) if installed.seconds is None else f'{installed.seconds:.0f}s'}"
+          f" ({installed.version})", flush=True)
+    if install_only:
+        outcome.status = "installed"
+        return outcome
+    reports = reports_root / name
+    reports.mkdir(parents=True, exist_ok=True)
+    try:
+        with impl.deployment() as deployment:
+            outcome.start_seconds = deployment.start_seconds
+            print(f"  up at {deployment.base_url} in {deployment.start_seconds:.1f}s (log: {deployment.log})", flush=True)
+            started = time.monotonic()
+            outcome.exit_code = run_conformance(
+                deployment.base_url, deployment.api_key, deployment.alt_api_key, deployment.profile, reports, extra)
+            outcome.suite_seconds = time.monotonic() - started
+            if outcome.exit_code not in (0, 1):
+                print(f"  server log, last lines:\n{_indent(_tail(deployment.log))}", flush=True)
+    except MatrixError as exc:
+        if outcome.exit_code is None:
+            return Outcome(name, "start-failed", str(exc), outcome.version, outcome.install)
+        outcome.detail = f"stopping failed: {exc}"
+    return outcome
+
+
+def _tail(path: Path) -> str:
+    from implementations import tail
+
+    return tail(path)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1:]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help=f"comma-separated implementations (default: {','.join(DEFAULT_ORDER)}; "
+                                       f"known: {','.join(IMPLEMENTATIONS)})")
+    parser.add_argument("--reports-dir", type=Path, help="root of the reports (default: reports/matrix/ in the suite checkout)")
+    parser.add_argument("--keep-going", action="store_true", help="go on after a suite run that could not judge")
+    parser.add_argument("--install-only", action="store_true", help="install the implementations, start none")
+    parser.add_argument("--serve", metavar="NAME", help="start one implementation, print its URL and keys, wait for Ctrl-C")
+    args = parser.parse_args(argv)
+
+    _terminate_on_sigterm()
+    if args.serve:
+        return serve(args.serve)
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(DEFAULT_ORDER)
+    unknown = [n for n in names if n not in IMPLEMENTATIONS]
+    if unknown:
+        print(f"unknown implementation(s): {', '.join(unknown)}; known: {', '.join(IMPLEMENTATIONS)}", file=sys.stderr)
+        return 78
+    reports_root = (args.reports_dir or suite_dir() / "reports" / "matrix").resolve()
+    print(f"matrix: {', '.join(names)}; suite {suite_dir()} with {sys.executable}; reports in {reports_root}")
+
+    outcomes: list[Outcome] = []
+    try:
+        for name in names:
+            outcome = run_one(name, reports_root, extra, args.install_only)
+            outcomes.append(outcome)
+            if outcome.status in ("install-failed", "start-failed"):
+                print(f"  {outcome.status}: {outcome.detail}", flush=True)
+            elif outcome.exit_code not in (None, 0, 1) and not args.keep_going:
+                print(f"  the suite could not judge {name} (exit {outcome.exit_code}); stopping (--keep-going goes on)")
+                break
+    except KeyboardInterrupt:
+        print("\nmatrix: interrupted; everything started was stopped", file=sys.stderr)
+        _summary(outcomes)
+        return 130
+    _summary(outcomes)
+    if any(o.status in ("install-failed", "start-failed") for o in outcomes):
+        return 1
+    return max((o.exit_code or 0 for o in outcomes), default=0)
+
+
+def _summary(outcomes: list[Outcome]) -> None:
+    print("\n=== matrix summary")
+    for o in outcomes:
+        if o.status == "ran":
+            verdict = SUITE_VERDICTS.get(o.exit_code, f"exit {o.exit_code}")
+            print(f"  {o.name:20} {verdict:32} install {o.install:>7}, up in {o.start_seconds or 0:4.1f}s, "
+                  f"suite {o.suite_seconds or 0:5.0f}s  [{o.version}]")
+        elif o.status == "installed":
+            print(f"  {o.name:20} installed ({o.install})  [{o.version}]")
+        else:
+            first = o.detail.splitlines()[0] if o.detail else ""
+            print(f"  {o.name:20} {o.status}: {first}")
+
+
+def serve(name: str) -> int:
+    """Start one implementation for manual checks; stop it on Ctrl-C."""
+    if name not in IMPLEMENTATIONS:
+        print(f"unknown implementation {name}; known: {', '.join(IMPLEMENTATIONS)}", file=sys.stderr)
+        return 78
+    try:
+        with IMPLEMENTATIONS[name].deployment() as d:
+            print(f"{name} ({d.version}) at {d.base_url}, up in {d.start_seconds:.1f}s\n"
+                  f"BASE_URL={d.base_url}\nKEY={d.api_key}\nKEY2={d.alt_api_key}\nLOG={d.log}", flush=True)
+            while True:
+                time.sleep(3600)
+    except MatrixError as exc:
+        print(f"{name} could not start: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
