@@ -1,10 +1,7 @@
-"""Wires the conformance plugin in when the suite runs from the repo root without being installed.
+"""Loads the conformance plugin for `pytest` runs from the repo root (the plugin has no entry point:
+it is loaded on demand, so it never reaches other pytest runs in the same environment).
 
-Installed (pip install -e .), the plugin comes through its `pytest11` entry point, which is what
-makes options like `--reports-dir /tmp/out` known before pytest parses the command line.
+Outside the repo, use the `langgraph-conformance` command, or `pytest -p conformance.plugin`.
 """
 
-import importlib.metadata
-
-if not any(ep.value == "conformance.plugin" for ep in importlib.metadata.entry_points(group="pytest11")):
-    pytest_plugins = ["conformance.plugin"]
+pytest_plugins = ["conformance.plugin"]

@@ -15,21 +15,26 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .results import Deviation
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROFILES_DIR = PROJECT_ROOT / "profiles"
-BUNDLED_SPEC = Path(__file__).resolve().parent / "specs" / "langgraph-api-0.16.7.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# In a wheel the profiles are package data (conformance/profiles); in the repo they live in profiles/.
+PROFILES_DIR = PACKAGE_DIR / "profiles" if (PACKAGE_DIR / "profiles").is_dir() else PROJECT_ROOT / "profiles"
+BUNDLED_SPEC = PACKAGE_DIR / "specs" / "langgraph-api-0.16.7.json"
 BUNDLED_SPEC_VERSION = "langgraph-api 0.16.7"
 
 DEFAULT_PUBLIC_PATHS = ("/ok", "/info", "/openapi.json", "/docs", "/metrics")
+DEFAULT_HEALTH_PATH = "/ok"
 FAIL_ON_CHOICES = ("must", "should", "regression")
-
-
-@dataclass(frozen=True)
-class KnownDeviation:
-    requirement: str
-    reason: str
-    link: str = ""
+# Capabilities a profile may declare ([capabilities]); the others are detected (conformance.capabilities).
+DECLARABLE_CAPABILITIES = ("assistants", "threads", "runs", "streaming", "crons", "store", "mcp", "a2a", "webhooks")
+# What a budget changes: generated examples per operation, and whether slow checks run.
+BUDGETS: dict[str, dict[str, Any]] = {
+    "quick": {"examples": 4, "slow": False, "stateful": False},
+    "default": {"examples": 12, "slow": False, "stateful": True},
+    "thorough": {"examples": 50, "slow": True, "stateful": True},
+}
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,10 @@ class Profile:
     embedded: bool = False
     base_url: str | None = None
     spec: str | None = None
+    health_path: str = DEFAULT_HEALTH_PATH  # answers (any status) when the server is up
     graph_ids: tuple[str, ...] = ()
-    reference_graphs: bool = False
+    conformance_graphs: bool | None = None  # None: detected (conformance.discovery)
+    capabilities: Mapping[str, bool] = field(default_factory=dict)  # declared; the rest is detected
     auth_enabled: bool | None = None  # None: on when a key is configured
     auth_header: str = "X-Api-Key"
     auth_scheme: str = ""  # "Bearer" sends "Authorization: Bearer <key>"
@@ -52,9 +59,9 @@ class Profile:
     rejection_statuses: tuple[int, ...] = (401, 403)
     foreign_statuses: tuple[int, ...] = (404,)
     validation_statuses: tuple[int, ...] = (422,)
-    has_crons: bool | None = None  # None: discovered from the spec
     pagination: Mapping[str, Any] = field(default_factory=dict)
-    known_deviations: tuple[KnownDeviation, ...] = ()
+    deviations: tuple[Deviation, ...] = ()
+    webhooks_to_loopback: bool = True  # the deployment may call a webhook on a loopback address
 
 
 @dataclass(frozen=True)
@@ -66,17 +73,25 @@ class TargetConfig:
     profile: Profile
     api_key: str | None = None
     alt_api_key: str | None = None
+    # The environment variables a reproduction names instead of printing a key.
+    api_key_variable: str = "CONFORMANCE_API_KEY"
+    alt_api_key_variable: str = "CONFORMANCE_ALT_API_KEY"
     auth_header: str = "X-Api-Key"
     auth_scheme: str = ""
-    spec_source: str | None = None  # URL or file; None: <base_url>/openapi.json
+    spec_source: str | None = None  # URL or file; None: <base_url>/openapi.json, then /docs
+    spec_credentials: bool = False  # send the key to a spec URL on another origin (opt-in)
     graph_ids: tuple[str, ...] = ()
+    conformance_graphs: bool | None = None  # declared by option or profile; None: detected
     reports_dir: Path = PROJECT_ROOT / "reports"
     seed: int | None = None
+    seed_given: bool = False  # --seed was given: the run replays exactly (no example database)
     examples: int = 12
+    budget: str = "default"
     strict_spec: bool = False
     fail_on: str = "must"
     baseline: Path | None = None
     request_timeout: float = 30.0
+    probe_key_in_url: bool = False  # opt-in: probes that put the real key in a URL
     run_id: str = ""
 
     @property
@@ -84,6 +99,14 @@ class TargetConfig:
         if self.profile.auth_enabled is not None:
             return self.profile.auth_enabled
         return bool(self.api_key)
+
+    @property
+    def slow_checks(self) -> bool:
+        return bool(BUDGETS[self.budget]["slow"])
+
+    @property
+    def stateful(self) -> bool:
+        return bool(BUDGETS[self.budget]["stateful"])
 
     @property
     def spec_url(self) -> str:
@@ -99,6 +122,15 @@ class TargetConfig:
     def secrets(self) -> tuple[str, ...]:
         return tuple(k for k in (self.api_key, self.alt_api_key) if k)
 
+    def secret_variables(self) -> dict[str, str]:
+        """{secret: the environment variable a reproduction names for it}."""
+        out = {}
+        if self.alt_api_key:
+            out[self.alt_api_key] = self.alt_api_key_variable
+        if self.api_key:
+            out[self.api_key] = self.api_key_variable
+        return out
+
     def with_embedded_target(self, base_url: str, api_key: str | None, alt_api_key: str | None) -> "TargetConfig":
         return replace(self, base_url=base_url, api_key=api_key, alt_api_key=alt_api_key)
 
@@ -107,7 +139,11 @@ class TargetConfig:
 
 _PROFILE_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"name": str, "description": str, "implementation": str},
-    "target": {"embedded": bool, "base_url": str, "spec": str, "graph_ids": list, "reference_graphs": bool, "has_crons": bool},
+    "target": {
+        "embedded": bool, "base_url": str, "spec": str, "health": str, "graph_ids": list,
+        "conformance_graphs": bool, "reference_graphs": bool, "webhooks_to_loopback": bool,
+    },
+    "capabilities": {name: bool for name in DECLARABLE_CAPABILITIES},
     "auth": {
         "enabled": bool,
         "header": str,
@@ -118,8 +154,10 @@ _PROFILE_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "validation": {"statuses": list},
     "pagination": {"total_header": str, "next_header": str, "defaults": dict},
-    "known_deviations": {},  # table of requirement id -> {reason, link}
+    "known_deviations": {},  # table of requirement id -> {reason, link}: the whole requirement
+    "deviation": {},  # array of tables: {requirement, operations, match, reason, evidence, link}
 }
+_DEVIATION_KEYS = {"requirement": str, "reason": str, "operations": list, "match": str, "evidence": str, "link": str}
 
 
 def find_profile(name_or_path: str, profiles_dir: Path = PROFILES_DIR) -> Path:
@@ -140,7 +178,7 @@ def find_profile(name_or_path: str, profiles_dir: Path = PROFILES_DIR) -> Path:
 
 
 def _line_of(text: str, key: str) -> int:
-    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=|^\s*\[{re.escape(key)}\]', re.M)
+    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=|^\s*\[\[?{re.escape(key)}\]\]?', re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
@@ -158,6 +196,20 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         return ConfigError(f"profile {where}: key '{key}' {problem}", fix)
 
     for key, value in data.items():
+        if key == "deviation":
+            if not isinstance(value, list):
+                raise bad("deviation", "must be an array of tables", "write [[deviation]] entries")
+            for n, entry in enumerate(value, 1):
+                for sub, subvalue in entry.items():
+                    expected = _DEVIATION_KEYS.get(sub)
+                    if expected is None:
+                        raise bad(f"deviation.{sub}", "is not a known key", f"known keys in [[deviation]]: {', '.join(_DEVIATION_KEYS)}")
+                    if not isinstance(subvalue, expected):
+                        raise bad(f"deviation.{sub}", f"must be a {expected.__name__}, not {type(subvalue).__name__}", "fix its value")
+                for required in ("requirement", "reason"):
+                    if not entry.get(required):
+                        raise bad("deviation", f"#{n} needs a {required}", 'write requirement = "CON-001", reason = "..."')
+            continue
         if isinstance(value, dict):
             if key not in _PROFILE_SCHEMA or key == "":
                 raise bad(key, "is not a known section", f"known sections: {', '.join(k for k in _PROFILE_SCHEMA if k)}")
@@ -198,6 +250,27 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
 
     target = data.get("target", {})
     auth = data.get("auth", {})
+    health = target.get("health", DEFAULT_HEALTH_PATH)
+    if not health.startswith("/"):
+        raise bad("target.health", "must be a path starting with /", 'e.g. health = "/ok"')
+    deviations = [
+        Deviation(req, entry["reason"], link=entry.get("link", ""))
+        for req, entry in data.get("known_deviations", {}).items()
+    ]
+    for entry in data.get("deviation", []):
+        operations = entry.get("operations", [])
+        if not all(isinstance(o, str) and " /" in o for o in operations):
+            raise bad("deviation.operations", "must list operations like \"GET /threads/{thread_id}\"", "fix its value")
+        if entry.get("match"):
+            try:
+                re.compile(entry["match"])
+            except re.error as exc:
+                raise bad("deviation.match", f"is not a regular expression ({exc})", "fix its value") from None
+        deviations.append(Deviation(
+            entry["requirement"], entry["reason"], tuple(operations), entry.get("match", ""),
+            entry.get("evidence", ""), entry.get("link", ""),
+        ))
+    conformance_graphs = target.get("conformance_graphs", target.get("reference_graphs"))
     stem = Path(path).stem if path != "<profile>" else "custom"
     return Profile(
         name=data.get("name", stem),
@@ -207,9 +280,11 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         embedded=target.get("embedded", False),
         base_url=target.get("base_url"),
         spec=target.get("spec"),
+        health_path=health,
         graph_ids=strs("target", "graph_ids", ()),
-        reference_graphs=target.get("reference_graphs", False),
-        has_crons=target.get("has_crons"),
+        conformance_graphs=conformance_graphs,
+        capabilities=dict(data.get("capabilities", {})),
+        webhooks_to_loopback=target.get("webhooks_to_loopback", True),
         auth_enabled=auth.get("enabled"),
         auth_header=auth.get("header", "X-Api-Key"),
         auth_scheme=auth.get("scheme", ""),
@@ -218,10 +293,7 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         foreign_statuses=ints("auth", "foreign_statuses", (404,)),
         validation_statuses=ints("validation", "statuses", (422,)),
         pagination=dict(data.get("pagination", {})),
-        known_deviations=tuple(
-            KnownDeviation(req, entry["reason"], entry.get("link", ""))
-            for req, entry in data.get("known_deviations", {}).items()
-        ),
+        deviations=tuple(deviations),
     )
 
 
@@ -237,12 +309,24 @@ def normalise_base_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"base URL '{url}' is not an http(s) URL",
+            f"base URL '{_without_userinfo(url)}' is not an http(s) URL",
             "give one like http://127.0.0.1:8123 with --base-url or CONFORMANCE_BASE_URL",
+        )
+    if parts.username or parts.password:
+        raise ConfigError(
+            "the base URL carries user info (user:password@)",
+            "give the credential with --api-key (it is then sent only in its header), not in the URL",
         )
     if parts.query or parts.fragment:
         raise ConfigError(f"base URL '{url}' has a query or fragment", "give the deployment's root URL only")
     return url.rstrip("/")
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return url.replace(parts.netloc, parts.netloc.rsplit("@", 1)[-1])
+    return url
 
 
 def _int_option(value: Any, name: str) -> int | None:
@@ -254,6 +338,10 @@ def _int_option(value: Any, name: str) -> int | None:
         raise ConfigError(f"{name} '{value}' is not an integer", f"give {name} a whole number") from None
 
 
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true", "yes", "on")
+
+
 def resolve(
     options: Mapping[str, Any],
     env: Mapping[str, str],
@@ -263,7 +351,7 @@ def resolve(
 
     def pick(option: str, *env_names: str) -> Any:
         value = options.get(option)
-        if value not in (None, ""):
+        if value not in (None, "", False):
             return value
         for name in env_names:
             if env.get(name):
@@ -294,6 +382,9 @@ def resolve(
     if fail_on not in FAIL_ON_CHOICES:
         raise ConfigError(f"--fail-on '{fail_on}' is not known", f"use one of: {', '.join(FAIL_ON_CHOICES)}")
 
+    budget = str(pick("budget", "CONFORMANCE_BUDGET") or "default").lower()
+    if budget not in BUDGETS:
+        raise ConfigError(f"--budget '{budget}' is not known", f"use one of: {', '.join(BUDGETS)}")
     examples = _int_option(pick("examples", "CONFORMANCE_EXAMPLES"), "--examples")
     if examples is not None and examples < 1:
         raise ConfigError(f"--examples {examples} is below 1", "give at least 1 example per operation")
@@ -302,6 +393,8 @@ def resolve(
         request_timeout = float(timeout) if timeout is not None else 30.0
     except ValueError:
         raise ConfigError(f"--request-timeout '{timeout}' is not a number", "give seconds, e.g. 30") from None
+    if request_timeout <= 0:
+        raise ConfigError(f"--request-timeout {timeout} is not positive", "give seconds, e.g. 30")
 
     baseline = pick("baseline", "CONFORMANCE_BASELINE")
     if baseline is not None:
@@ -309,11 +402,12 @@ def resolve(
         if not baseline.is_file():
             raise ConfigError(f"baseline {baseline} does not exist", "give the summary.json of an earlier run")
 
-    reports_dir = Path(pick("reports_dir", "CONFORMANCE_REPORTS_DIR") or PROJECT_ROOT / "reports").expanduser()
+    reports_dir = Path(pick("reports_dir", "CONFORMANCE_REPORTS_DIR") or Path.cwd() / "reports").expanduser()
     spec = pick("spec", "CONFORMANCE_SPEC") or profile.spec
     if spec == "bundled":
         spec = str(BUNDLED_SPEC)
 
+    api_key_variable = next((n for n in ("CONFORMANCE_API_KEY", "LANGGRAPH_API_KEY") if env.get(n)), "CONFORMANCE_API_KEY")
     api_key = pick("api_key", "CONFORMANCE_API_KEY", "LANGGRAPH_API_KEY")
     alt_api_key = pick("alt_api_key", "CONFORMANCE_ALT_API_KEY")
     if embedded and (api_key or alt_api_key):
@@ -326,23 +420,41 @@ def resolve(
             f"profile '{profile.name}' has auth on but no API key is set",
             "give --api-key or CONFORMANCE_API_KEY (or LANGGRAPH_API_KEY)",
         )
+    if alt_api_key and not api_key:
+        raise ConfigError("a second tenant's key was given without the main key", "give --api-key as well")
+    if api_key and alt_api_key and api_key == alt_api_key:
+        raise ConfigError(
+            "--api-key and --alt-api-key are the same key",
+            "give the key of another tenant as --alt-api-key (isolation is judged between two tenants)",
+        )
+    for name, key in (("--api-key", api_key), ("--alt-api-key", alt_api_key)):
+        if key is not None and (key != key.strip() or any(ord(c) < 32 for c in key)):
+            raise ConfigError(f"{name} has surrounding whitespace or control characters", "give the key exactly as issued")
 
+    seed = _int_option(pick("seed", "CONFORMANCE_SEED"), "--seed")
+    conformance_graphs = pick("conformance_graphs", "CONFORMANCE_GRAPHS")
     return TargetConfig(
         base_url=base_url,
         embedded=embedded,
         profile=profile,
         api_key=api_key,
         alt_api_key=alt_api_key,
+        api_key_variable=api_key_variable,
         auth_header=profile.auth_header if not profile.auth_scheme else "Authorization",
         auth_scheme=profile.auth_scheme,
         spec_source=str(spec) if spec else None,
+        spec_credentials=_flag(pick("spec_credentials", "CONFORMANCE_SPEC_CREDENTIALS")),
         graph_ids=graph_ids,
+        conformance_graphs=True if conformance_graphs and _flag(conformance_graphs) else profile.conformance_graphs,
         reports_dir=reports_dir,
-        seed=_int_option(pick("seed", "CONFORMANCE_SEED"), "--seed"),
-        examples=examples or 12,
-        strict_spec=bool(options.get("strict_spec")) or env.get("CONFORMANCE_STRICT_SPEC", "") in ("1", "true"),
+        seed=seed,
+        seed_given=seed is not None,
+        examples=examples or int(BUDGETS[budget]["examples"]),
+        budget=budget,
+        strict_spec=_flag(options.get("strict_spec")) or _flag(env.get("CONFORMANCE_STRICT_SPEC", "")),
         fail_on=fail_on,
         baseline=baseline,
         request_timeout=request_timeout,
+        probe_key_in_url=_flag(pick("probe_key_in_url", "CONFORMANCE_PROBE_KEY_IN_URL")),
         run_id=str(options.get("run_id") or ""),
     )

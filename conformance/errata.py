@@ -268,3 +268,23 @@ def _labels(document: dict[str, Any]) -> list[str]:
                 if isinstance(item.get(method), dict):
                     out.append(f"{method.upper()} {path}")
     return out
+
+
+def relaxes(erratum: Erratum) -> list[str]:
+    """The contract requirements an erratum changes the judgement of, read from what it patches."""
+    found: list[str] = []
+    for patch in erratum.patches:
+        path = patch.path
+        if "responses/" in path and path.rstrip("/").split("/")[-1].isdigit():
+            found.append("CON-002")  # a status code declared
+        elif "/content/" in path or path.endswith("/content"):
+            found.append("CON-003")
+        elif "requestBody" in path or "parameters" in path:
+            found += ["CON-006", "CON-007"]
+        else:
+            found.append("CON-005")  # a response schema (nullable, required, a component)
+    if erratum.exclude:
+        found += ["CON-001", "CON-002", "CON-003", "CON-005", "CON-006", "CON-007"]
+    if erratum.negative:
+        found.append("CON-006")
+    return sorted(dict.fromkeys(found))

@@ -13,11 +13,12 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 OUTCOME_LABELS = {
     "pass": "pass",
     "fail": "fail",
-    "skip": "skip",
-    "not-applicable": "not applicable",
-    "error": "error",
     "known-deviation": "known deviation",
     "fixed?": "fixed?",
+    "not-claimed": "not claimed",
+    "not-judged": "not judged",
+    "error": "error",
+    "not-selected": "not selected",
 }
 
 

@@ -1,30 +1,59 @@
-"""The suite's HTTP client: bounded, recorded, reproducible, and tidy on the target.
+"""The suite's HTTP client: bounded, recorded, reproducible, and a careful guest.
 
-- Every request has a total deadline (a server that drips a byte a second defeats a read
-  timeout) and a size cap (huge or endless bodies are cut off).
-- A target that stops answering trips a breaker shared by the whole process: later requests fail
-  at once as `TargetUnavailable` (an `error` outcome) instead of each waiting for its timeout.
+- Every request has a total deadline from the first byte sent to the last byte read (a server
+  that never sends its headers, or drips a byte a second, is cut off at it); a call may ask for
+  a longer one (a join waiting for its run). Bodies are capped while they are read, streams too.
+- Credentials go only to the base URL's origin: a client refuses any other origin.
+- An event stream that stays open and silent is cut at its deadline: that is what it sent (a
+  finding for its requirement to judge), not a dead target.
+- A target that stops answering trips a breaker shared by the process, once a liveness probe
+  of its health path fails too: later requests fail at once as `TargetUnavailable` (`error`).
+- After a 5xx the connection pool is dropped: servers close the connection after an unhandled
+  error without saying so, and the next request on it would meet a reset.
 - Every exchange is recorded for the report of the test that made it, with a curl command that
-  reproduces it; credentials are redacted.
-- Resources the suite creates are tagged with the run id and deleted at the end of the session.
+  reproduces it (keys written as the environment variables that hold them).
 """
 
 from __future__ import annotations
 
 import json as jsonlib
-import shlex
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from .errors import TargetUnavailable
-from .redact import redact, redact_headers
+from .redact import redact, shell_word
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
-BREAKER_THRESHOLD = 3  # consecutive transport failures that mean the target is gone
+BREAKER_THRESHOLD = 3  # consecutive transport failures before the target's liveness is probed
+CONNECT_TIMEOUT = 10.0
+CUT_DEADLINE, CUT_SIZE, CUT_EVENTS, CUT_HEADERS = "deadline", "size cap", "event cap", "headers only"
+
+
+def segment(value: Any) -> str:
+    """A path segment: an id sent in a URL is percent-encoded whatever it holds."""
+    return quote(str(value), safe="")
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+@dataclass
+class SseEvent:
+    event: str
+    data: str
+    id: str = ""
+    retry: int | None = None
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.data)
 
 
 @dataclass
@@ -38,17 +67,26 @@ class Exchange:
     status: int = 0
     headers: httpx.Headers = field(default_factory=httpx.Headers)
     body: bytes = b""
-    truncated: bool = False
+    cut: str = ""  # why the body was not read to its end: CUT_DEADLINE, CUT_SIZE, CUT_EVENTS, CUT_HEADERS
     elapsed: float = 0.0
     error: str = ""
+    events: list[SseEvent] = field(default_factory=list)  # an event stream's events, when read as one
 
     def __repr__(self) -> str:
         # Tracebacks print arguments' reprs: never the raw headers or body (they can hold a key).
         return f"<Exchange {self.method} {redact(self.url)} -> {self.status or self.error}>"
 
     @property
+    def truncated(self) -> bool:
+        return bool(self.cut)
+
+    @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+    @property
+    def is_event_stream(self) -> bool:
+        return "text/event-stream" in self.content_type
 
     def json(self) -> Any:
         return jsonlib.loads(self.body)
@@ -64,33 +102,43 @@ class Exchange:
         return self.body.decode("utf-8", "replace")
 
     def curl(self) -> str:
-        """A shell command that replays the request, credentials masked."""
-        parts = ["curl", "-sS", "-i", "-X", self.method]
-        for name, value in redact_headers(self.request_headers):
+        """A shell command that replays the request; a key reads as the variable that holds it."""
+        parts = ["curl", "-sS", "-i", "--max-time", "60", "-X", self.method]
+        words = [shell_word(p) for p in parts]
+        for name, value in self.request_headers:
             if name.lower() in ("host", "content-length", "accept-encoding", "connection", "user-agent"):
                 continue
-            parts += ["-H", f"{name}: {value}"]
+            words += ["-H", _header_word(name, value)]
         if self.request_body:
-            parts += ["--data-raw", redact(self.request_body.decode("utf-8", "replace"))]
-        parts.append(redact(self.url))
-        return " ".join(shlex.quote(p) for p in parts)
+            words += ["--data-raw", shell_word(self.request_body.decode("utf-8", "replace"))]
+        words.append(shell_word(self.url))
+        return " ".join(words)
 
     def describe(self, body_chars: int = 600) -> str:
         """Request and response in a few lines, for failure messages and attachments."""
         head = f"{self.method} {redact(self.url)} -> "
         if self.error:
-            return head + f"no response ({self.error})"
-        body = redact(self.text[:body_chars]) + ("..." if len(self.body) > body_chars or self.truncated else "")
-        return head + f"{self.status} {self.content_type or '(no content type)'}\n{body}"
+            return head + f"no response ({redact(self.error)})"
+        cut = f" [cut: {self.cut}]" if self.cut else ""
+        body = redact(self.text[:body_chars]) + ("..." if len(self.body) > body_chars else "")
+        return head + f"{self.status} {self.content_type or '(no content type)'}{cut}\n{body}"
+
+
+def _header_word(name: str, value: str) -> str:
+    # The suite sends only registered keys (written as their variables) or synthetic ones (not
+    # secrets, shown as sent so the command reproduces the probe).
+    return shell_word(f"{name}: {value}")
 
 
 class Breaker:
-    """Counts consecutive transport failures; opens after `BREAKER_THRESHOLD`."""
+    """Counts consecutive transport failures; after `BREAKER_THRESHOLD` of them it asks the
+    liveness probe, and opens only when the target does not answer that either."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.failures = 0
         self.reason = ""
+        self.probe: Callable[[], str] | None = None  # '' when the target answers, else why not
 
     @property
     def open(self) -> bool:
@@ -102,8 +150,16 @@ class Breaker:
                 self.failures = 0
                 return
             self.failures += 1
-            if self.failures >= BREAKER_THRESHOLD and not self.reason:
-                self.reason = f"the target stopped answering ({self.failures} requests in a row failed; last: {error})"
+            if self.failures < BREAKER_THRESHOLD or self.reason:
+                return
+            failures = self.failures
+        dead = self.probe() if self.probe is not None else "no liveness probe"
+        with self._lock:
+            if not dead:
+                self.failures = 0  # alive: those were failures of single requests
+            elif not self.reason:
+                self.reason = (f"the target stopped answering ({failures} requests in a row failed; last: {error}; "
+                               f"its health path: {dead})")
 
 
 BREAKER = Breaker()
@@ -115,96 +171,27 @@ class Recorder:
     def __init__(self, keep: int = 50) -> None:
         self.keep = keep
         self.exchanges: list[Exchange] = []
+        self._lock = threading.Lock()
 
     def add(self, exchange: Exchange) -> None:
-        self.exchanges.append(exchange)
-        del self.exchanges[: -self.keep]
+        with self._lock:
+            self.exchanges.append(exchange)
+            del self.exchanges[: -self.keep]
 
     def reset(self) -> None:
-        self.exchanges = []
+        with self._lock:
+            self.exchanges = []
 
 
 RECORDER = Recorder()
 
 
-class Tracker:
-    """Resources created during the run, deleted in reverse order at the end."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.items: list[tuple[str, str, Any, "ApiClient"]] = []  # (kind, path, body, owner client)
-
-    def add(self, kind: str, path: str, client: "ApiClient", body: Any = None) -> None:
-        with self._lock:
-            self.items.append((kind, path, body, client))
-
-    def cleanup(self) -> list[str]:
-        """Delete everything tracked; returns what could not be deleted."""
-        leftovers = []
-        with self._lock:
-            items, self.items = list(reversed(self.items)), []
-        for kind, path, body, client in items:
-            if BREAKER.open:
-                leftovers.append(f"{kind} {path}")
-                continue
-            try:
-                exchange = client.request("DELETE", path, json=body, record=False, track=False)
-            except Exception as exc:  # noqa: BLE001 - cleanup reports, never raises
-                leftovers.append(f"{kind} {path} ({exc})")
-                continue
-            if exchange.status not in (200, 202, 204, 404):
-                leftovers.append(f"{kind} {path} (DELETE answered {exchange.status})")
-        return leftovers
-
-
-TRACKER = Tracker()
-
-# Searchable collections and the id field of their items, for the final sweep.
-_SWEPT = (("/threads/search", "thread_id", "/threads/{}"), ("/runs/crons/search", "cron_id", "/runs/crons/{}"),
-          ("/assistants/search", "assistant_id", "/assistants/{}"))
-
-
-def sweep_tagged(client: "ApiClient", run_id: str, rounds: int = 5) -> list[str]:
-    """Delete every thread, cron and assistant tagged with `run_id` that `client` can see;
-    returns what could not be deleted. Never raises: a sweep reports."""
-    leftovers: list[str] = []
-    if not run_id or BREAKER.open:
-        return leftovers
-    for search, key, template in _SWEPT:
-        for _ in range(rounds):
-            try:
-                found = client.post(search, json={"metadata": {"conformance_run": run_id}, "limit": 100}, record=False, track=False)
-            except Exception:  # noqa: BLE001 - the target may be gone; the summary says so
-                leftovers.append(f"sweep of {search} failed")
-                break
-            items = found.json_or_none() if found.status == 200 else None
-            if not isinstance(items, list) or not items:
-                break
-            for item in items:
-                if not isinstance(item, dict) or not isinstance(item.get(key), str):
-                    continue
-                path = template.format(item[key])
-                try:
-                    gone = client.delete(path, record=False, track=False)
-                except Exception:  # noqa: BLE001
-                    leftovers.append(path)
-                    continue
-                if gone.status not in (200, 202, 204, 404):
-                    leftovers.append(f"{path} (DELETE answered {gone.status})")
-        else:
-            leftovers.append(f"{search} still lists tagged items after {rounds} rounds")
-    return leftovers
-
-# Collection paths whose POST creates a resource, and where the new id is found.
-_CREATORS = {
-    "/assistants": ("assistant", "assistant_id", "/assistants/{}"),
-    "/threads": ("thread", "thread_id", "/threads/{}"),
-    "/runs/crons": ("cron", "cron_id", "/runs/crons/{}"),
-}
+class ForeignOrigin(ValueError):
+    """A request the suite was about to send to another origin than its target's."""
 
 
 class ApiClient:
-    """One credential's view of the target."""
+    """One credential's view of the target, and only of the target's origin."""
 
     def __init__(
         self,
@@ -213,22 +200,43 @@ class ApiClient:
         *,
         timeout: float = 30.0,
         run_id: str = "",
-        secrets: tuple[str, ...] = (),
         name: str = "main",
+        on_created: Callable[["ApiClient", str, Any, Exchange], None] | None = None,
+        max_connections: int = 8,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers or {})
         self.timeout = timeout
         self.run_id = run_id
-        self.secrets = secrets
         self.name = name
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=False)
+        self.on_created = on_created  # the cleanup tracker's hook (conformance.cleanup)
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._lock = threading.Lock()
+        self._client = self._new_client()
+        self._retired: list[httpx.Client] = []
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(follow_redirects=False, limits=self._limits, trust_env=False)
+
+    def _recycle(self) -> None:
+        """A fresh pool for the next requests; the old one is closed at the end (requests on other
+        threads may still be reading from it)."""
+        with self._lock:
+            self._retired.append(self._client)
+            self._client = self._new_client()
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            for client in (*self._retired, self._client):
+                client.close()
+            self._retired = []
 
     def url(self, path: str) -> str:
-        return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        if not path.startswith(("http://", "https://")):
+            return f"{self.base_url}{path}"
+        if origin(path) != origin(self.base_url):
+            raise ForeignOrigin(f"refusing to send to {redact(path)}: only {self.base_url}'s origin is the target")
+        return path
 
     def tag(self, body: dict | None = None) -> dict:
         """`body` with the run's tag in its metadata, so leftovers can be found and removed."""
@@ -246,66 +254,79 @@ class ApiClient:
         json: Any = None,
         content: bytes | str | None = None,
         params: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | bytes] | None = None,
         auth: bool = True,
         timeout: float | None = None,
         record: bool = True,
         track: bool = True,
         stream_headers_only: bool = False,
         headers_only: bool = False,
+        events: bool = False,
+        max_events: int = 500,
     ) -> Exchange:
-        """`stream_headers_only`: an event-stream response is not read (some streams never end);
-        other responses are read as usual. `headers_only`: no response body is read at all."""
+        """Send one request under its total deadline (`timeout`, default the client's).
+
+        `headers_only`: no body is read. `stream_headers_only`: an event stream's body is not read
+        (some never end); other bodies are. `events`: an event stream is read as events, up to
+        `max_events`, its end or the deadline."""
         if BREAKER.open:
             raise TargetUnavailable(BREAKER.reason)
-        merged = {**(self.headers if auth else {}), **(headers or {})}
+        merged: dict[str, Any] = {**(self.headers if auth else {}), **(headers or {})}
         if json is not None and content is None:
             content = jsonlib.dumps(json).encode()
             merged.setdefault("Content-Type", "application/json")
+        if events:
+            merged.setdefault("Accept", "text/event-stream")
         if isinstance(content, str):
             content = content.encode()
-        request = self._client.build_request(method, self.url(path), content=content, params=params, headers=merged)
-        exchange = Exchange(method, str(request.url), list(request.headers.items()), content)
         deadline = timeout or self.timeout
         started = time.monotonic()
+        request = self._client.build_request(
+            method, self.url(path), content=content, params=params, headers=merged,
+            timeout=httpx.Timeout(deadline, connect=min(deadline, CONNECT_TIMEOUT)),
+        )
+        exchange = Exchange(method, str(request.url), list(request.headers.items()), content)
         try:
             response = self._client.send(request, stream=True)
-            try:
-                exchange.status = response.status_code
-                exchange.headers = response.headers
-                if headers_only or stream_headers_only and "text/event-stream" in response.headers.get("content-type", ""):
-                    exchange.truncated = True
-                else:
-                    exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), started + deadline)
-            finally:
+        except httpx.TransportError as exc:
+            return self._failed(exchange, exc, started, record)
+        try:
+            exchange.status, exchange.headers = response.status_code, response.headers
+            if headers_only or (stream_headers_only and exchange.is_event_stream):
+                exchange.cut = CUT_HEADERS
+            elif events and exchange.is_event_stream:
+                _read_events(response, exchange, started + deadline, max_events)
+            else:
+                _read_body(response, exchange, started + deadline)
+        except httpx.TransportError as exc:
+            if not exchange.is_event_stream:
                 response.close()
-        except (httpx.TransportError, _DeadlineExceeded) as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            exchange.elapsed = time.monotonic() - started
-            if record:
-                RECORDER.add(exchange)
-            BREAKER.record(False, exchange.error)
-            raise TargetUnavailable(f"{method} {redact(exchange.url)}: {exchange.error}") from None
+                return self._failed(exchange, exc, started, record)
+            exchange.cut = CUT_DEADLINE if isinstance(exc, httpx.TimeoutException) else f"connection lost ({type(exc).__name__})"
+        finally:
+            response.close()
         exchange.elapsed = time.monotonic() - started
-        BREAKER.record(True)
+        if exchange.cut == CUT_DEADLINE and not exchange.is_event_stream:
+            # A whole response that did not arrive by its deadline: the target may be dripping.
+            BREAKER.record(False, f"{method} {redact(exchange.url)}: the body did not complete in {deadline:.0f}s")
+        else:
+            BREAKER.record(True)
+        if exchange.status >= 500:
+            self._recycle()
         if record:
             RECORDER.add(exchange)
-        if track and method == "POST" and 200 <= exchange.status < 300:
-            self._track_created(path, exchange)
-        if track and method == "PUT" and path == "/store/items" and exchange.status < 300 and isinstance(json, dict):
-            TRACKER.add("store item", "/store/items", self, {"namespace": json.get("namespace"), "key": json.get("key")})
+        if track and self.on_created is not None and 200 <= exchange.status < 300 and method in ("POST", "PUT"):
+            self.on_created(self, path, json, exchange)
         return exchange
 
-    def _track_created(self, path: str, exchange: Exchange) -> None:
-        creator = _CREATORS.get(path.split("?")[0])
-        if path.startswith("/threads/") and path.endswith("/copy"):
-            creator = _CREATORS["/threads"]
-        if creator is None:
-            return
-        kind, key, template = creator
-        body = exchange.json_or_none()
-        if isinstance(body, dict) and isinstance(body.get(key), str):
-            TRACKER.add(kind, template.format(body[key]), self)
+    def _failed(self, exchange: Exchange, exc: Exception, started: float, record: bool) -> Exchange:
+        exchange.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        exchange.elapsed = time.monotonic() - started
+        if record:
+            RECORDER.add(exchange)
+        self._recycle()
+        BREAKER.record(False, exchange.error)
+        raise TargetUnavailable(f"{exchange.method} {redact(exchange.url)}: {redact(exchange.error)}", exchange)
 
     # Shorthands -----------------------------------------------------------------------------
 
@@ -324,95 +345,83 @@ class ApiClient:
     def delete(self, path: str, **kw: Any) -> Exchange:
         return self.request("DELETE", path, **kw)
 
-    def stream(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        max_events: int = 500,
-        timeout: float | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[Exchange, list["SseEvent"]]:
+    def stream(self, method: str, path: str, *, json: Any = None, max_events: int = 500, timeout: float | None = None,
+               headers: dict[str, str] | None = None) -> tuple[Exchange, list[SseEvent]]:
         """An SSE request read to its end, `max_events` or the deadline, whichever comes first."""
-        from httpx_sse import EventSource
-
-        if BREAKER.open:
-            raise TargetUnavailable(BREAKER.reason)
-        merged = {**self.headers, **(headers or {}), "Accept": "text/event-stream"}
-        content = jsonlib.dumps(json).encode() if json is not None else None
-        if content:
-            merged["Content-Type"] = "application/json"
-        request = self._client.build_request(method, self.url(path), content=content, headers=merged)
-        exchange = Exchange(method, str(request.url), list(request.headers.items()), content)
-        deadline = time.monotonic() + (timeout or self.timeout)
-        events: list[SseEvent] = []
-        started = time.monotonic()
-        try:
-            response = self._client.send(request, stream=True)
-            try:
-                exchange.status = response.status_code
-                exchange.headers = response.headers
-                if "text/event-stream" not in response.headers.get("content-type", ""):
-                    exchange.body, exchange.truncated = _read_bounded(response.iter_bytes(), deadline)
-                else:
-                    raw: list[bytes] = []
-                    original_iter_bytes = response.iter_bytes  # chunks() replaces it below
-
-                    def chunks() -> Iterator[bytes]:
-                        for chunk in _bounded(original_iter_bytes(), deadline, soft=True):
-                            raw.append(chunk)
-                            yield chunk
-
-                    response.iter_bytes = chunks  # type: ignore[method-assign]
-                    for sse in EventSource(response).iter_sse():
-                        events.append(SseEvent(sse.event, sse.data, sse.id, sse.retry))
-                        if len(events) >= max_events:
-                            exchange.truncated = True
-                            break
-                    exchange.body = b"".join(raw)[:MAX_BODY_BYTES]
-            finally:
-                response.close()
-        except httpx.TransportError as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
-            RECORDER.add(exchange)
-            BREAKER.record(False, exchange.error)
-            raise TargetUnavailable(f"{method} {redact(exchange.url)}: {exchange.error}") from None
-        exchange.elapsed = time.monotonic() - started
-        BREAKER.record(True)
-        RECORDER.add(exchange)
-        return exchange, events
+        exchange = self.request(method, path, json=json, headers=headers, timeout=timeout, events=True, max_events=max_events)
+        return exchange, exchange.events
 
 
-@dataclass
-class SseEvent:
-    event: str
-    data: str
-    id: str = ""
-    retry: int | None = None
-
-    def json(self) -> Any:
-        return jsonlib.loads(self.data)
-
-
-class _DeadlineExceeded(Exception):
-    pass
-
-
-def _bounded(chunks: Iterator[bytes], deadline: float, soft: bool = False) -> Iterator[bytes]:
-    """Chunks until the deadline; `soft` ends quietly (a stream that outlives its welcome)."""
-    for chunk in chunks:
+def _chunks(response: httpx.Response, deadline: float) -> Iterator[bytes]:
+    """Raw chunks until the deadline; the read timeout (set to the whole deadline) bounds the wait for each."""
+    for chunk in response.iter_bytes():
         yield chunk
         if time.monotonic() > deadline:
-            if soft:
-                return
-            raise _DeadlineExceeded("the response did not complete before the request's deadline")
+            raise httpx.ReadTimeout("the response did not complete before the request's deadline")
 
 
-def _read_bounded(chunks: Iterator[bytes], deadline: float) -> tuple[bytes, bool]:
+def _read_body(response: httpx.Response, exchange: Exchange, deadline: float) -> None:
     body = bytearray()
-    for chunk in _bounded(chunks, deadline):
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return bytes(body[:MAX_BODY_BYTES]), True
-    return bytes(body), False
+    try:
+        for chunk in _chunks(response, deadline):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                exchange.cut = CUT_SIZE
+                break
+    except httpx.TimeoutException:
+        exchange.cut = CUT_DEADLINE
+        if not exchange.is_event_stream and not body:
+            exchange.body = b""
+            raise
+    finally:
+        exchange.body = bytes(body[:MAX_BODY_BYTES])
+
+
+def _read_events(response: httpx.Response, exchange: Exchange, deadline: float, max_events: int) -> None:
+    from httpx_sse import EventSource
+
+    raw = bytearray()
+    original = response.iter_bytes
+
+    def capped(*args: Any, **kwargs: Any) -> Iterator[bytes]:
+        for chunk in original(*args, **kwargs):
+            raw.extend(chunk)
+            yield chunk
+            if len(raw) > MAX_BODY_BYTES:
+                exchange.cut = CUT_SIZE
+                return
+            if time.monotonic() > deadline:
+                exchange.cut = CUT_DEADLINE
+                return
+
+    response.iter_bytes = capped  # type: ignore[method-assign]  # httpx-sse reads through it
+    try:
+        for sse in EventSource(response).iter_sse():
+            exchange.events.append(SseEvent(sse.event, sse.data, sse.id, sse.retry))
+            if len(exchange.events) >= max_events:
+                exchange.cut = CUT_EVENTS
+                break
+    except httpx.TimeoutException:
+        exchange.cut = CUT_DEADLINE
+    finally:
+        exchange.body = bytes(raw[:MAX_BODY_BYTES])
+
+
+def fetch(url: str, *, headers: dict[str, str] | None = None, timeout: float = 30.0) -> Exchange:
+    """One bounded GET outside any client (the spec, a liveness probe): same deadline and cap,
+    no breaker. Raises httpx.TransportError when nothing came back."""
+    with httpx.Client(follow_redirects=False, trust_env=False) as client:
+        started = time.monotonic()
+        request = client.build_request("GET", url, headers=headers or {}, timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
+        exchange = Exchange("GET", str(request.url), list(request.headers.items()), None)
+        response = client.send(request, stream=True)
+        try:
+            exchange.status, exchange.headers = response.status_code, response.headers
+            if exchange.is_event_stream:
+                exchange.cut = CUT_HEADERS
+            else:
+                _read_body(response, exchange, started + timeout)
+        finally:
+            response.close()
+        exchange.elapsed = time.monotonic() - started
+        return exchange

@@ -17,6 +17,7 @@ from .config import TargetConfig
 from .errors import ConfigError
 from .redact import redact
 from .results import (
+    Finding,
     TestResult,
     area_table,
     exit_code,
@@ -24,15 +25,35 @@ from .results import (
     outcome_counts,
     regression,
     requirement_outcomes,
+    unjudged_musts,
     verdict,
 )
 
-SUMMARY_FORMAT = "langgraph-conformance/summary/v1"
+SUMMARY_FORMAT = "langgraph-conformance/summary/v2"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "summary.schema.json"
 
 
 def _iso(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def prepare_report_paths(config: Any, target: TargetConfig) -> None:
+    """Check the reporting options and point JUnit and Allure into the reports folder (before
+    their plugins read the paths at configure)."""
+    check_report_options(target)
+    target.reports_dir.mkdir(parents=True, exist_ok=True)
+    if not getattr(config.option, "xmlpath", None):
+        config.option.xmlpath = str(target.reports_dir / "junit.xml")
+    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
+        allure_dir = target.reports_dir / "allure-results"
+        config.option.allure_report_dir = str(allure_dir)
+        # Cleaned here, once: xdist workers inherit the options, and a worker that cleaned
+        # the directory would delete the results the others wrote.
+        config.option.clean_alluredir = False
+        if allure_dir.is_dir() and not hasattr(config, "workerinput"):
+            for old in allure_dir.iterdir():
+                if old.is_file():
+                    old.unlink()
 
 
 def check_report_options(config: TargetConfig) -> dict[str, Any] | None:
@@ -69,18 +90,21 @@ def configuration(config: TargetConfig, selection: dict[str, str] | None = None)
         "validation_statuses": list(p.validation_statuses),
         "pagination": {k: v for k, v in p.pagination.items()},
         "graph_ids": list(config.graph_ids),
-        "reference_graphs": bool(config.embedded or p.reference_graphs),
+        "health_path": p.health_path,
+        "declared_capabilities": dict(p.capabilities),
         "request_timeout_seconds": config.request_timeout,
+        "budget": config.budget,
         "examples": config.examples,
         "seed": config.seed,
+        "probe_key_in_url": config.probe_key_in_url,
+        "spec_credentials": config.spec_credentials,
         "strict_spec": config.strict_spec,
         "fail_on": config.fail_on,
         "baseline": str(config.baseline) if config.baseline else "",
         "selected_areas": (selection or {}).get("areas", ""),
         "selected_requirements": (selection or {}).get("requirements", ""),
-        "known_deviations": [
-            {"id": d.requirement, "reason": d.reason, "link": d.link} for d in p.known_deviations
-        ],
+        "shard": (selection or {}).get("shard", ""),
+        "known_deviations": [d.to_json() for d in p.deviations],
     }
 
 
@@ -92,18 +116,22 @@ def make_summary(
     finished: float,
     spec: dict[str, str] | None = None,
     baseline: dict[str, Any] | None = None,
-    leftovers: Iterable[str] = (),
+    cleanup: Mapping[str, Any] | None = None,
     selection: dict[str, str] | None = None,
     coverage: Mapping[str, Any] | None = None,
+    discovery: Mapping[str, Any] | None = None,
+    errata: list[dict[str, Any]] | None = None,
     catalogue: Mapping[str, Requirement] = CATALOGUE,
 ) -> dict[str, Any]:
     """The summary document: pure, so unit tests build it from hand-made results."""
-    outcomes = requirement_outcomes(catalogue, results, config.profile.known_deviations)
+    results = list(results)
+    outcomes = requirement_outcomes(catalogue, results, config.profile.deviations)
     diff = None
     if baseline is not None:
         diff = regression(outcomes, baseline["outcomes"])
     result = verdict(outcomes, config.fail_on, diff["newly_failing"] if diff else ())
     spec = spec or {}
+    discovery = dict(discovery or {})
     summary: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
         "target": {
@@ -114,14 +142,18 @@ def make_summary(
             "spec_title": spec.get("title", ""),
             "spec_version": spec.get("version", ""),
             "spec_source": redact(spec.get("source", "")),
+            "spec_kind": spec.get("kind", ""),
             "auth": config.auth_enabled,
-            "second_tenant": bool(config.alt_api_key),
+            "second_tenant": bool(discovery.get("capabilities", {}).get("second_tenant", bool(config.alt_api_key))),
             "graph_ids": list(config.graph_ids),
+            "capabilities": discovery.get("capabilities", {}),
+            "discovery": [redact(n) for n in discovery.get("notes", [])],
         },
         "run": {
             "id": config.run_id,
             "suite_version": __version__,
             "seed": config.seed,
+            "budget": config.budget,
             "examples": config.examples,
             "strict_spec": config.strict_spec,
             "fail_on": config.fail_on,
@@ -134,10 +166,15 @@ def make_summary(
         "exit_code": exit_code(result),
         "counts": outcome_counts(outcomes.values()),
         "areas": area_table(outcomes),
+        "not_judged": [
+            {"id": r.id, "statement": r.statement, "reason": r.reason, "fix": r.fix} for r in unjudged_musts(outcomes)
+        ],
         "requirements": [_entry(entry, baseline) for entry in outcomes.values()],
+        "errata": list(errata or []),
         "configuration": configuration(config, selection),
-        "cleanup": {"leftovers": [redact(x) for x in leftovers]},
+        "cleanup": dict(cleanup or {"deleted": 0, "leftovers": [], "unknown": [], "complete": True}),
         "coverage": {str(k): v for k, v in sorted((coverage or {}).items())},
+        "results": [_result_json(r) for r in results],
     }
     if diff is not None:
         run = baseline.get("run", {}) if baseline else {}
@@ -149,6 +186,22 @@ def make_summary(
     return summary
 
 
+def _result_json(result: TestResult) -> dict[str, Any]:
+    data = dataclasses.asdict(result)
+    data["requirements"] = list(result.requirements)
+    return data
+
+
+def result_from_json(data: Mapping[str, Any]) -> TestResult:
+    """A test result as summary.json holds it (the merge of shards recomputes outcomes from these)."""
+    return TestResult(
+        nodeid=data["nodeid"], requirements=tuple(data["requirements"]), outcome=data["outcome"],
+        findings=[Finding(**f) for f in data.get("findings", [])], message=data.get("message", ""),
+        skip_reason=data.get("skip_reason", ""), reproduction=data.get("reproduction", ""),
+        suite_error=bool(data.get("suite_error")), duration=float(data.get("duration", 0.0)),
+    )
+
+
 def _entry(entry: Any, baseline: dict[str, Any] | None) -> dict[str, Any]:
     data = entry.to_json()
     if baseline is not None:
@@ -156,15 +209,31 @@ def _entry(entry: Any, baseline: dict[str, Any] | None) -> dict[str, Any]:
     return data
 
 
+def errata_applied(run: Any) -> list[dict[str, Any]]:
+    """The spec errata this run applied, each with the requirements it relaxes."""
+    if run.spec is None:
+        return []
+    from .contract import corrected
+    from .errata import relaxes
+
+    overlay = corrected(run.spec.document, run.config)
+    return [{"id": e.id, "title": e.title, "operations": list(e.operations), "relaxes": relaxes(e), "evidence": e.evidence}
+            for e in overlay.applied]
+
+
 def build_summary(run: Any, selection: dict[str, str] | None = None) -> dict:
     """The summary of a finished run (reads the baseline file)."""
     c = run.config
     spec = run.spec
-    spec_meta = {"title": spec.title, "version": spec.version, "source": spec.source} if spec else None
+    spec_meta = {"title": spec.title, "version": spec.version, "source": spec.source, "kind": spec.kind} if spec else None
     baseline = check_report_options(c) if c.baseline is not None else None
+    discovery = None
+    if run.discovery is not None:
+        discovery = {"capabilities": run.discovery.capabilities.have, "notes": run.discovery.notes}
     return make_summary(
         c, run.results, started=run.started, finished=time.time(), spec=spec_meta, baseline=baseline,
-        leftovers=run.leftovers, selection=selection, coverage=getattr(run, "coverage", None),
+        cleanup=run.cleanup.to_json(), selection=selection, coverage=getattr(run, "coverage", None),
+        discovery=discovery, errata=errata_applied(run),
     )
 
 
@@ -258,12 +327,27 @@ def scrub_directory(directory: Path) -> list[Path]:
 
 # --- terminal -------------------------------------------------------------------------------
 
-_SHORT = {"pass": "pass", "fail": "FAIL", "skip": "skip", "not-applicable": "n/a", "error": "ERROR",
-          "known-deviation": "known-dev", "fixed?": "FIXED?"}
+_SHORT = {"pass": "pass", "fail": "FAIL", "known-deviation": "known-dev", "fixed?": "FIXED?", "not-claimed": "not claimed",
+          "not-judged": "NOT JUDGED", "error": "ERROR", "not-selected": "not selected"}
+_VERDICT_COLOUR = {"pass": {"green": True}, "fail": {"red": True}, "incomplete": {"yellow": True}, "error": {"red": True}}
 
 
 def _rate(level: dict) -> str:
     return f"{level['passed']}/{level['judged']}" if level["judged"] else "-"
+
+
+def cleanup_line(cleanup: Mapping[str, Any]) -> tuple[str, dict]:
+    """What the guest left behind, as checked (never "everything was deleted" unless it was)."""
+    leftovers, unknown = cleanup.get("leftovers", []), cleanup.get("unknown", [])
+    if not leftovers and not unknown:
+        return (f"  cleanup: everything the run created was deleted ({cleanup.get('deleted', 0)} resources, "
+                "each read back as gone)", {})
+    parts = []
+    if leftovers:
+        parts.append(f"{len(leftovers)} resources may be left: {', '.join(leftovers[:5])}")
+    if unknown:
+        parts.append(f"could not check: {', '.join(unknown[:5])}")
+    return "  cleanup: " + "; ".join(parts), {"yellow": True}
 
 
 def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
@@ -271,7 +355,7 @@ def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
     out: list[tuple[str, dict]] = []
     out.append((f"  {'area':<11} {'MUST':>6} {'SHOULD':>7}   outcomes", {"bold": True}))
     for row in summary["areas"]:
-        if row["counts"]["skip"] == sum(row["counts"].values()):
+        if row["counts"]["not-selected"] == sum(row["counts"].values()):
             continue  # an area this run did not select
         counts = ", ".join(f"{n} {_SHORT[o]}" for o, n in row["counts"].items() if n)
         out.append((f"  {row['area']:<11} {_rate(row['must']):>6} {_rate(row['should']):>7}   {counts}", {}))
@@ -281,9 +365,16 @@ def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
             out.append((f"  {r['outcome'].upper():<5} {r['id']} ({r['level']}) {r['statement']}", markup))
     for r in summary["requirements"]:
         if r["outcome"] == "known-deviation":
-            out.append((f"  known deviation {r['id']}: {r['deviation']['reason']}", {"yellow": True}))
+            out.append((f"  known deviation {r['id']}: {r['reason'].removeprefix('known deviation: ')}", {"yellow": True}))
         elif r["outcome"] == "fixed?":
             out.append((f"  FIXED? {r['id']}: listed as a known deviation but passes; remove it from the profile", {"yellow": True, "bold": True}))
+    if summary.get("not_judged"):
+        out.append((f"  {len(summary['not_judged'])} MUST requirements were not judged:", {"yellow": True, "bold": True}))
+        for entry in summary["not_judged"][:25]:
+            fix = f" -- to judge it: {entry['fix']}" if entry["fix"] else ""
+            out.append((f"    NOT JUDGED {entry['id']}: {entry['reason']}{fix}", {"yellow": True}))
+        if len(summary["not_judged"]) > 25:
+            out.append((f"    ... and {len(summary['not_judged']) - 25} more (report.html lists them all)", {"yellow": True}))
     if "regression" in summary:
         reg = summary["regression"]
         names = lambda ids: ", ".join(ids) if ids else "none"  # noqa: E731
@@ -291,17 +382,17 @@ def terminal_lines(summary: dict, reports_dir: str) -> list[tuple[str, dict]]:
         out.append((f"    newly failing: {names(reg['newly_failing'])}", {"red": True} if reg["newly_failing"] else {}))
         out.append((f"    newly fixed:   {names(reg['newly_fixed'])}", {"green": True} if reg["newly_fixed"] else {}))
         out.append((f"    unchanged:     {len(reg['unchanged'])} requirements; other changes: {len(reg['changed'])}", {}))
+    if summary.get("errata"):
+        out.append((f"  spec errata applied: {', '.join(e['id'] for e in summary['errata'])}", {}))
     if summary.get("coverage"):
         out.append(("  coverage: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["coverage"].items()), {}))
-    leftovers = summary["cleanup"]["leftovers"]
-    if leftovers:
-        out.append((f"  cleanup: could not delete {len(leftovers)} resources: {leftovers[:5]}", {"yellow": True}))
-    else:
-        out.append(("  cleanup: everything the run created was deleted", {}))
+    out.append(cleanup_line(summary["cleanup"]))
     v = summary["verdict"]
-    colour = {"pass": {"green": True}, "fail": {"red": True}, "error": {"red": True}}[v]
     gate = {"must": "every MUST", "should": "every MUST and SHOULD", "regression": "no new failure"}[summary["run"]["fail_on"]]
-    out.append((f"conformance verdict: {v.upper()} (gate: {gate}; exit code {summary['exit_code']})", {"bold": True, **colour}))
+    deviations = summary["counts"]["known-deviation"]
+    extra = f", {deviations} known deviations" if deviations and v == "pass" else ""
+    out.append((f"conformance verdict: {v.upper()}{extra} (gate: {gate} judged and passed; exit code {summary['exit_code']})",
+                {"bold": True, **_VERDICT_COLOUR[v]}))
     out.append((f"reports: {reports_dir}/summary.json, report.html, junit.xml, allure-results/", {}))
     return out
 

@@ -1,35 +1,93 @@
 """The result model: test results in, one outcome per requirement, a table per area, a
-regression diff and a verdict out. Pure logic, apart from printing and file I/O, so it is
-unit-tested on hand-made results."""
+regression diff and a verdict out. Pure logic, so it is unit-tested on hand-made results.
+
+Outcomes of a requirement, like the TCKs that decide compatibility:
+- `pass`: judged, and nothing broke it;
+- `fail`: a finding broke it (a finding the profile lists as a known deviation gives
+  `known-deviation` instead; a listed deviation that no longer shows gives `fixed?`);
+- `not-claimed`: the deployment does not have the capability the requirement needs (declared in
+  its profile, or detected from its spec and /info): it is not part of the verdict;
+- `not-judged`: the suite could not judge it (information it was not given, a setup step the
+  target refused, a precondition unmet). A MUST not judged keeps the verdict from `pass`;
+- `error`: the suite or the network failed (the target died or hung, or a bug of the suite);
+- `not-selected`: the run did not select it (`--area`, `--requirement`, a budget).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .catalogue import AREAS, Requirement
-from .config import KnownDeviation
-from .errors import EXIT_SUITE_ERROR, ConfigError
+from .errors import EXIT_INCOMPLETE, EXIT_SUITE_ERROR, ConfigError
 
-OUTCOMES = ("pass", "fail", "skip", "not-applicable", "error", "known-deviation", "fixed?")
-NOT_APPLICABLE_PREFIX = "not applicable:"
+OUTCOMES = ("pass", "fail", "known-deviation", "fixed?", "not-claimed", "not-judged", "error", "not-selected")
+VERDICTS = ("pass", "fail", "incomplete", "error")
+# How a test says why it did not judge (the text of its skip): see conformance.checks.
+NOT_CLAIMED_PREFIX = "not claimed:"
+NOT_JUDGED_PREFIX = "not judged:"
+NOT_EXERCISED_PREFIX = "not exercised:"  # one instance of a requirement the suite cannot exercise
+NOT_SELECTED_PREFIX = "not selected:"
+HINT_SEPARATOR = " -- to judge it: "
 # Outcomes that count as a requirement met, and as a requirement broken by the deployment.
 PASSING = ("pass", "fixed?")
 FAILING = ("fail", "known-deviation")
 # Outcomes with no verdict on the deployment: left out of pass rates.
-UNJUDGED = ("skip", "not-applicable")
+UNJUDGED = ("not-claimed", "not-judged", "not-selected", "error")
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A defect of one implementation, listed in its profile: findings it matches read
+    `known-deviation`. Scoped to operations (none: the whole requirement) and, optionally, to
+    findings whose text contains `match`."""
+
+    requirement: str
+    reason: str
+    operations: tuple[str, ...] = ()
+    match: str = ""
+    evidence: str = ""
+    link: str = ""
+
+    def covers(self, finding: "Finding") -> bool:
+        if finding.requirement != self.requirement:
+            return False
+        if self.operations and finding.operation not in self.operations:
+            return False
+        if self.match and not re.search(self.match, f"{finding.message}\n{finding.reproduction}"):
+            return False
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "reason": self.reason, "operations": list(self.operations),
+                "match": self.match, "evidence": self.evidence, "link": self.link}
+
+
+@dataclass
+class Finding:
+    """One way the deployment broke a requirement: what was expected, what came back, and the
+    command that reproduces it."""
+
+    requirement: str
+    message: str
+    operation: str = ""  # "METHOD /path" it is about, when it is about one operation
+    reproduction: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
 
 
 @dataclass
 class TestResult:
     nodeid: str
     requirements: tuple[str, ...]
-    outcome: str  # passed | failed | skipped | error | xfailed | xpassed
-    violated: tuple[str, ...] = ()  # requirements a Violation named; empty: all of them
+    outcome: str  # passed | failed | skipped | error
+    findings: list[Finding] = field(default_factory=list)  # empty on a failure: every requirement broke
     message: str = ""
-    reproduction: str = ""
-    skip_reason: str = ""
+    skip_reason: str = ""  # the whole text of a skip: "not judged: ... -- to judge it: ..."
+    reproduction: str = ""  # of a setup request that failed, or of the request the suite crashed on
     suite_error: bool = False  # the suite or the network failed, not the deployment
     duration: float = 0.0
 
@@ -37,7 +95,10 @@ class TestResult:
 
     def breaks(self, rid: str) -> bool:
         """Whether this result is a failure of requirement `rid` (not of a sibling requirement)."""
-        return self.outcome in ("failed", "error", "xfailed") and (not self.violated or rid in self.violated)
+        if self.outcome not in ("failed", "error"):
+            return False
+        return not self.findings or any(f.requirement == rid for f in self.findings)
+
 
 
 @dataclass
@@ -50,72 +111,111 @@ class RequirementResult:
     outcome: str
     tests: list[dict] = field(default_factory=list)  # [{"nodeid", "outcome"}]
     reason: str = ""
+    fix: str = ""  # for not-judged: what would judge it
     message: str = ""
     reproduction: str = ""
-    deviation: dict | None = None
+    findings: list[dict] = field(default_factory=list)  # every finding, each with `deviation` when one covers it
+    deviations: list[dict] = field(default_factory=list)  # listed for it, each with `matched`
+    gaps: list[str] = field(default_factory=list)  # instances the suite could not exercise
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        if data["deviation"] is None:
-            del data["deviation"]
-        return data
+        return asdict(self)
+
+
+def split_reason(text: str) -> tuple[str, str, str]:
+    """A skip's text to (kind, reason, fix): kind is the prefix without its colon, or ''."""
+    for prefix in (NOT_CLAIMED_PREFIX, NOT_JUDGED_PREFIX, NOT_EXERCISED_PREFIX, NOT_SELECTED_PREFIX):
+        if text.startswith(prefix):
+            rest = text[len(prefix):].strip()
+            reason, _, fix = rest.partition(HINT_SEPARATOR)
+            return prefix[:-1], reason.strip(), fix.strip()
+    return "", text.strip(), ""
 
 
 def requirement_outcomes(
     catalogue: Mapping[str, Requirement],
     results: Iterable[TestResult],
-    deviations: Iterable[KnownDeviation] = (),
+    deviations: Iterable[Deviation] = (),
 ) -> dict[str, RequirementResult]:
     """One outcome per catalogue requirement, from the results of the tests that name it."""
     by_req: dict[str, list[TestResult]] = {rid: [] for rid in catalogue}
     for result in results:
         for rid in result.requirements:
             by_req.setdefault(rid, []).append(result)
-    known = {d.requirement: d for d in deviations}
+    listed: dict[str, list[Deviation]] = {}
+    for deviation in deviations:
+        listed.setdefault(deviation.requirement, []).append(deviation)
     out: dict[str, RequirementResult] = {}
     for rid, req in catalogue.items():
         tests = by_req.get(rid, [])
         entry = RequirementResult(
-            rid, req.level, req.area, req.statement, req.source, "skip",
+            rid, req.level, req.area, req.statement, req.source, "not-judged",
             [{"nodeid": t.nodeid, "outcome": t.outcome} for t in tests],
         )
-        deviation = known.get(rid)
-        if deviation:
-            entry.deviation = {"reason": deviation.reason, "link": deviation.link}
-        failing = [t for t in tests if t.breaks(rid)]
-        errors = [t for t in failing if t.suite_error]
-        real = [t for t in failing if not t.suite_error]
-        # A test that stopped at a sibling requirement's failure did not finish checking this one.
-        cut_short = [t for t in tests if t.outcome in ("failed", "error", "xfailed") and not t.breaks(rid)]
-        passed = [t for t in tests if t.outcome in ("passed", "xpassed")]
-        if not tests:
-            entry.reason = "no test for this requirement ran (deselected or not collected)"
-        elif real:  # evidence of a failure outweighs another test's inability to judge
-            first = real[0]
-            entry.outcome = "known-deviation" if deviation else "fail"
-            entry.message, entry.reproduction = first.message, first.reproduction
-            if deviation:
-                entry.reason = f"known deviation: {deviation.reason}"
-        elif errors:
-            entry.outcome, entry.message = "error", errors[0].message
-            entry.reason = "the suite or the network failed, not the deployment"
-        elif deviation and passed:
-            entry.outcome = "fixed?"
-            entry.reason = "listed as a known deviation but passed: remove it from the profile if it is fixed"
-        elif passed:
-            entry.outcome = "pass"
-        elif cut_short:
-            entry.outcome = "skip"
-            stopped_at = sorted({v for t in cut_short for v in t.violated})
-            entry.reason = f"not fully checked: {cut_short[0].nodeid} stopped at a failure of {', '.join(stopped_at)}"
-        else:
-            reasons = [t.skip_reason for t in tests if t.outcome == "skipped"]
-            if reasons and all(r.startswith(NOT_APPLICABLE_PREFIX) for r in reasons):
-                entry.outcome = "not-applicable"
-                entry.reason = reasons[0][len(NOT_APPLICABLE_PREFIX):].strip()
+        own = listed.get(rid, [])
+        findings: list[Finding] = []
+        errors: list[TestResult] = []
+        cut_short: list[TestResult] = []  # stopped at a sibling requirement's failure: not finished
+        for t in tests:
+            if t.outcome not in ("failed", "error"):
+                continue
+            explicit = [f for f in t.findings if f.requirement == rid]
+            if explicit:
+                findings += explicit
+            elif t.suite_error:
+                errors.append(t)
+            elif not t.findings:
+                findings.append(Finding(rid, t.message))  # a plain assertion: every requirement of the test
             else:
-                entry.outcome = "skip"
-                entry.reason = next((r for r in reasons if not r.startswith(NOT_APPLICABLE_PREFIX)), "") or "skipped"
+                cut_short.append(t)
+        matched = {id(d): 0 for d in own}
+        real: list[Finding] = []
+        for finding in findings:
+            cover = next((d for d in own if d.covers(finding)), None)
+            item = finding.to_json()
+            if cover is not None:
+                matched[id(cover)] += 1
+                item["deviation"] = cover.reason
+            else:
+                real.append(finding)
+            entry.findings.append(item)
+        entry.deviations = [{**d.to_json(), "matched": matched[id(d)]} for d in own]
+        passed = [t for t in tests if t.outcome == "passed"]
+        skips = [(t, *split_reason(t.skip_reason)) for t in tests if t.outcome == "skipped"]
+        blocking = [s for s in skips if s[1] not in ("not claimed", "not exercised", "not selected")]
+        entry.gaps = [f"{t.nodeid}: {reason}" for t, kind, reason, _ in skips if kind == "not exercised"]
+        if not tests or (len(skips) == len(tests) and all(kind == "not selected" for _, kind, _, _ in skips)):
+            entry.outcome = "not-selected"
+            entry.reason = skips[0][2] if skips else "no test of this requirement ran (deselected or not collected)"
+        elif real:  # evidence of a failure outweighs another test's inability to judge
+            entry.outcome = "fail"
+            entry.message, entry.reproduction = real[0].message, real[0].reproduction
+        elif errors:
+            entry.outcome, entry.message, entry.reproduction = "error", errors[0].message, errors[0].reproduction
+            entry.reason = "the suite or the network failed, not the deployment"
+        elif findings:  # every finding is a listed deviation
+            entry.outcome = "known-deviation"
+            entry.message, entry.reproduction = findings[0].message, findings[0].reproduction
+            entry.reason = "known deviation: " + "; ".join(sorted({d.reason for d in own if matched[id(d)]}))
+        elif blocking or cut_short:
+            entry.outcome = "not-judged"
+            if blocking:
+                first, _, entry.reason, entry.fix = blocking[0]
+                entry.reason = entry.reason or "skipped"
+                entry.reproduction = first.reproduction
+            else:
+                stopped_at = sorted({f.requirement for t in cut_short for f in t.findings})
+                entry.reason = f"not fully checked: {cut_short[0].nodeid} stopped at a failure of {', '.join(stopped_at)}"
+        elif passed:
+            entry.outcome = "fixed?" if own else "pass"
+            if own:
+                entry.reason = "listed as a known deviation but passed: remove it from the profile if it is fixed"
+        elif skips and all(kind == "not claimed" for _, kind, _, _ in skips):
+            entry.outcome = "not-claimed"
+            entry.reason = skips[0][2]
+        else:  # only instances the suite could not exercise, or a mix of those and unclaimed ones
+            entry.outcome = "not-judged"
+            entry.reason = next((r for _, k, r, _ in skips if k == "not exercised"), "") or "no instance of it could be exercised"
         out[rid] = entry
     return out
 
@@ -137,6 +237,7 @@ def level_rate(requirements: Iterable[RequirementResult], level: str) -> dict[st
         "passed": passed,
         "judged": len(judged),
         "total": len(chosen),
+        "not_judged": sum(1 for r in chosen if r.outcome == "not-judged"),
         "rate": round(passed / len(judged), 4) if judged else None,
     }
 
@@ -175,7 +276,7 @@ def load_baseline(text: str, source: str = "baseline") -> dict[str, Any]:
 
 def regression(current: Mapping[str, RequirementResult], baseline: Mapping[str, str]) -> dict[str, Any]:
     """Compare with a baseline's {id: outcome}: what newly fails, is newly fixed, is unchanged,
-    and what otherwise changed (for instance pass -> skip, or a requirement new to the catalogue)."""
+    and what otherwise changed (for instance pass -> not-judged, or a requirement new to the catalogue)."""
     newly_failing, newly_fixed, unchanged, changed = [], [], [], []
     for rid, entry in current.items():
         before = baseline.get(rid)
@@ -190,17 +291,26 @@ def regression(current: Mapping[str, RequirementResult], baseline: Mapping[str, 
     return {"newly_failing": newly_failing, "newly_fixed": newly_fixed, "unchanged": unchanged, "changed": changed}
 
 
+def unjudged_musts(requirements: Mapping[str, RequirementResult]) -> list[RequirementResult]:
+    return [r for r in requirements.values() if r.level == "MUST" and r.outcome == "not-judged"]
+
+
 def verdict(requirements: Mapping[str, RequirementResult], fail_on: str = "must", newly_failing: Iterable[str] = ()) -> str:
-    """`error` when the suite could not judge, `fail` when the gate fails, else `pass`."""
+    """`error` when the suite could not judge; `fail` when the gate fails; `incomplete` when a
+    selected MUST was not judged; `pass` only when every selected MUST was judged (or not claimed)."""
     if any(r.outcome == "error" for r in requirements.values()):
         return "error"
     if fail_on == "regression":
-        return "fail" if list(newly_failing) else "pass"
-    levels = ("MUST", "SHOULD") if fail_on == "should" else ("MUST",)
-    if any(r.outcome == "fail" and r.level in levels for r in requirements.values()):
-        return "fail"
+        if list(newly_failing):
+            return "fail"
+    else:
+        levels = ("MUST", "SHOULD") if fail_on == "should" else ("MUST",)
+        if any(r.outcome == "fail" and r.level in levels for r in requirements.values()):
+            return "fail"
+    if unjudged_musts(requirements):
+        return "incomplete"
     return "pass"
 
 
 def exit_code(verdict_: str) -> int:
-    return {"pass": 0, "fail": 1, "error": EXIT_SUITE_ERROR}[verdict_]
+    return {"pass": 0, "fail": 1, "incomplete": EXIT_INCOMPLETE, "error": EXIT_SUITE_ERROR}[verdict_]

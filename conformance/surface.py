@@ -13,6 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 # Requests that remove or stop what they address: sent last, so earlier requests find their resources.
@@ -85,6 +86,9 @@ class Resources:
     store_key: str = "conformance"
     tag: Mapping[str, str] = field(default_factory=dict)  # metadata that marks what the suite creates
     secret: str = ""  # a value stored in the resources' data and never sent by a prepared request
+    # Kinds that could not be created or read back, and why: checks of those kinds are not judged.
+    missing: Mapping[str, str] = field(default_factory=dict)
+    setup_failures: tuple[Any, ...] = ()  # the exchanges of the setup requests that failed
 
     def ids(self) -> tuple[str, ...]:
         return tuple(i for i in (self.assistant_id, self.thread_id, self.run_id, self.cron_id, self.checkpoint_id) if i)
@@ -181,14 +185,14 @@ def prepare(op: Operation, resources: Resources, document: Mapping[str, Any]) ->
     for parameter in _parameters(op, document):
         name, where = parameter.get("name", ""), parameter.get("in")
         if where == "path":
-            path = path.replace("{" + name + "}", resources.path_value(name))
+            path = path.replace("{" + name + "}", quote(resources.path_value(name), safe=""))
         elif where == "query" and (parameter.get("required") or name in QUERY_VALUES and op.path == "/store/items"):
             maker = QUERY_VALUES.get(name)
             params[name] = maker(resources) if maker else minimal_value(parameter.get("schema") or {}, document)
         elif where == "header" and parameter.get("required"):
             headers[name] = HEADER_VALUES.get(name.lower(), "application/json")
     # Placeholders the spec forgot to declare as parameters are filled all the same.
-    path = re.sub(r"\{([^}/]+)\}", lambda m: resources.path_value(m.group(1)), path)
+    path = re.sub(r"\{([^}/]+)\}", lambda m: quote(resources.path_value(m.group(1)), safe=""), path)
     body: Any = None
     if op.label in BODIES:
         body = BODIES[op.label](resources)
@@ -288,37 +292,97 @@ def leaked(body: bytes, resources: Resources, request_text: str = "") -> list[st
 # --- I/O: creating the resources that requests address ---------------------------------------
 
 
-def create_resources(client: Any, graph_id: str, *, secret: str, tag: Mapping[str, str], crons: bool = True) -> Resources:
-    """Real resources owned by `client`'s tenant, each carrying `secret` in its data. What cannot be
-    created is left empty (requests then address a fresh, unknown id)."""
+# The kinds of resource a tenant owns, and what each needs of the target (conformance.capabilities).
+KINDS = {"assistant": ("assistants", "graph"), "thread": ("threads",), "run": ("runs", "graph"),
+         "cron": ("crons", "graph"), "store item": ("store",)}
 
-    def created(exchange: Any, key: str) -> str:
+
+def create_resources(client: Any, graph_id: str, *, secret: str, tag: Mapping[str, str], run_id: str,
+                     have: Callable[[str], bool] = lambda name: True) -> Resources:
+    """Real resources owned by `client`'s tenant, each carrying `secret` in its data and read back
+    by their owner (the positive control: a check that nothing leaks must first see the thing it
+    guards). What cannot be created or read back is named in `missing`, with why."""
+    missing: dict[str, str] = {}
+    failures: list[Any] = []
+
+    def created(exchange: Any, key: str, kind: str) -> str:
         body = exchange.json_or_none() if 200 <= exchange.status < 300 else None
-        return body.get(key, "") if isinstance(body, dict) and isinstance(body.get(key), str) else ""
+        if isinstance(body, dict) and isinstance(body.get(key), str) and body[key]:
+            return body[key]
+        missing[kind] = f"{exchange.method} {exchange.url.split('?')[0].removeprefix(client.base_url)} answered {exchange.status}"
+        failures.append(exchange)
+        return ""
+
+    def lacking(kind: str) -> bool:
+        unmet = [name for name in KINDS[kind] if not (have(name) and (name != "graph" or graph_id))]
+        if unmet:
+            missing[kind] = "the target lacks " + ", ".join(unmet) if "graph" not in unmet else "no graph id is known"
+        return bool(unmet)
 
     metadata = {**tag, "conformance_secret": secret}
-    assistant_id = created(client.post("/assistants", json={"graph_id": graph_id, "metadata": metadata}), "assistant_id")
-    thread_id = created(client.post("/threads", json={"metadata": metadata}), "thread_id")
-    run_id = checkpoint_id = cron_id = ""
-    if thread_id and assistant_id:
-        run = client.post(
-            f"/threads/{thread_id}/runs",
-            json={"assistant_id": assistant_id, "input": {"text": secret}, "metadata": metadata},
-        )
-        run_id = created(run, "run_id")
-        if run_id:
-            client.get(f"/threads/{thread_id}/runs/{run_id}/join", timeout=60)
-        state = client.get(f"/threads/{thread_id}/state").json_or_none()
-        checkpoint = state.get("checkpoint") if isinstance(state, dict) else None
-        if isinstance(checkpoint, dict) and isinstance(checkpoint.get("checkpoint_id"), str):
-            checkpoint_id = checkpoint["checkpoint_id"]
-    if crons and assistant_id:
-        cron_body = {"assistant_id": assistant_id, "schedule": "0 0 1 1 *", "metadata": metadata}
-        cron_id = created(client.post("/runs/crons", json=cron_body), "cron_id")
-    namespace = ("conformance", secret[:12])
+    assistant_id = thread_id = run = checkpoint_id = cron_id = ""
+    if not lacking("assistant"):
+        assistant_id = created(client.post("/assistants", json={"graph_id": graph_id, "metadata": metadata}), "assistant_id", "assistant")
+    if not lacking("thread"):
+        thread_id = created(client.post("/threads", json={"metadata": metadata}), "thread_id", "thread")
+    if not lacking("run"):
+        if thread_id and assistant_id:
+            made = client.post(
+                f"/threads/{quote(thread_id, safe='')}/runs",
+                json={"assistant_id": assistant_id, "input": {"text": secret}, "metadata": metadata},
+            )
+            run = created(made, "run_id", "run")
+            if run:
+                client.get(f"/threads/{quote(thread_id, safe='')}/runs/{quote(run, safe='')}/join", timeout=60)
+            state = client.get(f"/threads/{quote(thread_id, safe='')}/state").json_or_none()
+            checkpoint = state.get("checkpoint") if isinstance(state, dict) else None
+            if isinstance(checkpoint, dict) and isinstance(checkpoint.get("checkpoint_id"), str):
+                checkpoint_id = checkpoint["checkpoint_id"]
+        else:
+            missing["run"] = "its thread or assistant could not be created"
+    if not lacking("cron"):
+        if assistant_id:
+            cron_body = {"assistant_id": assistant_id, "schedule": "0 0 1 1 *", "metadata": metadata}
+            cron_id = created(client.post("/runs/crons", json=cron_body), "cron_id", "cron")
+        else:
+            missing["cron"] = "its assistant could not be created"
+    namespace = ("conformance", run_id or "run", secret[:12])
     key = f"item-{secret[:8]}"
-    client.put("/store/items", json={"namespace": list(namespace), "key": key, "value": {"secret": secret}})
-    return Resources(
-        graph_id=graph_id, assistant_id=assistant_id, thread_id=thread_id, run_id=run_id, cron_id=cron_id,
+    if not lacking("store item"):
+        put = client.put("/store/items", json={"namespace": list(namespace), "key": key, "value": {"secret": secret}})
+        if not 200 <= put.status < 300:
+            missing["store item"] = f"PUT /store/items answered {put.status}"
+            failures.append(put)
+    resources = Resources(
+        graph_id=graph_id, assistant_id=assistant_id, thread_id=thread_id, run_id=run, cron_id=cron_id,
         checkpoint_id=checkpoint_id, store_namespace=namespace, store_key=key, tag=dict(tag), secret=secret,
+        missing=missing, setup_failures=tuple(failures),
     )
+    for kind, problem in read_back(client, resources).items():
+        missing.setdefault(kind, problem)
+    return resources
+
+
+def read_back(client: Any, r: Resources) -> dict[str, str]:
+    """{kind: problem} for each created resource its owner cannot read back with its secret."""
+    q = lambda value: quote(value, safe="")  # noqa: E731
+    reads = {
+        "assistant": f"/assistants/{q(r.assistant_id)}" if r.assistant_id else "",
+        "thread": f"/threads/{q(r.thread_id)}" if r.thread_id else "",
+        "run": f"/threads/{q(r.thread_id)}/runs/{q(r.run_id)}" if r.run_id else "",
+    }
+    problems = {}
+    for kind, path in reads.items():
+        if path and kind not in r.missing:
+            exchange = client.get(path)
+            if exchange.status != 200 or r.secret not in exchange.text:
+                problems[kind] = f"its owner reading GET {path} got {exchange.status} without the secret it holds"
+    if r.cron_id and "cron" not in r.missing:
+        found = client.post("/runs/crons/search", json={"assistant_id": r.assistant_id, "limit": 100})
+        if found.status != 200 or r.cron_id not in found.text:
+            problems["cron"] = f"its owner searching crons got {found.status} without it"
+    if "store item" not in r.missing:
+        item = client.get("/store/items", params={"namespace": ".".join(r.store_namespace), "key": r.store_key})
+        if item.status != 200 or r.secret not in item.text:
+            problems["store item"] = f"its owner reading it back got {item.status} without the secret it holds"
+    return problems

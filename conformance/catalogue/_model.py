@@ -14,11 +14,16 @@ class Requirement:
     area: str
     statement: str  # one sentence, as a reader of the spec would say it
     source: str  # where it comes from: the spec, the docs, observed reference behaviour
-    # What the target must have for the requirement to apply; otherwise "not applicable".
-    # One of: "", "auth", "alt_key", "reference_graphs", "crons", "graph".
-    needs: str = ""
+    # What the requirement needs of its target (names in conformance.capabilities.NEEDS): a
+    # capability it lacks makes the requirement `not-claimed`, missing information `not-judged`.
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        from ..capabilities import NEEDS
+
+        unknown = [n for n in self.needs if n not in NEEDS]
+        if isinstance(self.needs, str) or unknown:
+            raise ValueError(f"{self.id}: needs must be a tuple of {sorted(NEEDS)}, not {self.needs!r}")
         if self.level not in LEVELS:
             raise ValueError(f"{self.id}: level must be one of {LEVELS}")
         if self.area not in AREAS:

@@ -63,4 +63,11 @@ REQUIREMENTS = [
         "response within the contract.",
         "schemathesis stateful testing over the spec's inferred links; OpenAPI 3.1 4.8.20 Link Object",
     ),
+    Requirement(
+        "CON-012", "SHOULD", "contract",
+        "Held to the bundled official spec (the deployment serves none of its own), responses keep its status codes, "
+        "content types, declared headers and body schemas.",
+        "issue 12: fields only one implementation reports are no MUST of another; CON-002..005 are judged against "
+        "the deployment's own spec, this one against another implementation's",
+    ),
 ]

@@ -76,4 +76,10 @@ REQUIREMENTS = [
         "not an integer) is rejected with a validation status, never a 5xx and never a clamped 200.",
         "spec: minimum/maximum/type of limit and offset",
     ),
+    Requirement(
+        "PAGE-014", "SHOULD", "pagination",
+        "A paginated search whose page is followed by more matching items says so with `X-Pagination-Next`.",
+        _HEADERS + "; the official server and the LangGraph.js server send it, Aegra sends none: clients that "
+        "follow it (the SDKs' paged iteration) stop after one page",
+    ),
 ]

@@ -22,6 +22,12 @@ REQUIREMENTS = [
         "An assistant created from a deployed graph can run on a new thread, and joining the run "
         "returns its final state.",
         "spec: POST /assistants, POST /threads, POST /threads/{thread_id}/runs, GET .../join",
-        needs="graph",
+        needs=("graph",),
+    ),
+    Requirement(
+        "SMOKE-005", "SHOULD", "smoke",
+        "The deployment serves its own OpenAPI spec, at /openapi.json or from its /docs page.",
+        "docs: LangSmith Deployment API reference (\"available with each deployment at the /docs URL path\"); "
+        "SHOULD: the LangGraph.js server serves none",
     ),
 ]

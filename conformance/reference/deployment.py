@@ -35,9 +35,11 @@ PINS = (
     "langgraph-runtime-inmem==0.36.7",
 )
 APP_DIR = Path(__file__).resolve().parent / "app"
+# The conformance graphs (the porting package vendors deploy) are the reference's graphs too.
+GRAPHS_MODULE = Path(__file__).resolve().parent.parent / "porting" / "python" / "langgraph_conformance_graphs" / "__init__.py"
 FORBIDDEN_PORTS = frozenset({2024})  # owned by the machine: never bind, never send traffic
 START_TIMEOUT = 90.0
-GRAPH_IDS = ("echo", "interrupt", "fail", "slow")
+GRAPH_IDS = ("conformance_echo", "conformance_interrupt", "conformance_fail", "conformance_slow", "conformance_stream")
 
 
 def cache_dir() -> Path:
@@ -158,6 +160,7 @@ def start(auth: bool = True, progress: Callable[[str], None] = print) -> Referen
     workdir = Path(tempfile.mkdtemp(prefix="conformance-reference-"))
     app = workdir / "app"
     shutil.copytree(APP_DIR, app, ignore=shutil.ignore_patterns("__pycache__", ".langgraph_api"))
+    shutil.copyfile(GRAPHS_MODULE, app / "conformance_graphs.py")
     config = json.loads((app / "langgraph.json").read_text())
     keys: dict[str, str] = {}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "LANGGRAPH_API_KEY", "PYTEST"))}

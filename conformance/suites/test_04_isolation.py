@@ -8,18 +8,16 @@ send, must be answered as about an unknown id, and A must read its resources bac
 
 from __future__ import annotations
 
-import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
 from conformance import surface
-from conformance.checks import not_applicable, violate
-from conformance.errors import TargetUnavailable
-from conformance.http import RECORDER, ApiClient, Exchange
-from conformance.redact import redact
+from conformance.checks import Violation, not_judged, raise_all
+from conformance.http import ApiClient, Exchange
+from conformance.suites.test_03_auth import SWEEP_CONCURRENCY, claimed_operations
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -28,17 +26,24 @@ STREAM_BYTES = 64 * 1024
 
 
 @pytest.fixture(scope="module")
-def tenants(target, api, alt_api) -> tuple[ApiClient, ApiClient]:
-    if not target.auth_enabled:
-        not_applicable("auth is off on this target: there are no tenants to isolate")
+def tenants(api, alt_api) -> tuple[ApiClient, ApiClient]:
     return api, alt_api
 
 
-def _create(target, spec, client: ApiClient, graph_id: str) -> surface.Resources:
+def _create(target, client: ApiClient, capabilities) -> surface.Resources:
     return surface.create_resources(
-        client, graph_id, secret=uuid.uuid4().hex, tag={"conformance_run": target.run_id},
-        crons=target.profile.has_crons is not False and "/runs/crons" in spec.document.get("paths", {}),
+        client, capabilities.graph_id, secret=uuid.uuid4().hex, tag={"conformance_run": target.run_id},
+        run_id=target.run_id, have=capabilities.has,
     )
+
+
+def require_resources(requirement: str, resources: surface.Resources) -> None:
+    """Positive control: "B saw nothing of A's" is judged only over resources that exist and A reads
+    back; a kind that could not be made leaves the requirement not judged for that kind."""
+    if resources.missing:
+        what = "; ".join(f"A's {kind}: {why}" for kind, why in sorted(resources.missing.items()))
+        not_judged(f"{requirement} is judged over every kind of resource, and some could not be made or read back ({what})",
+                   "give --graph-id with a graph the main key may run, and a key that may create assistants, threads, runs, crons and store items")
 
 
 def _unknown(like: surface.Resources) -> surface.Resources:
@@ -46,7 +51,7 @@ def _unknown(like: surface.Resources) -> surface.Resources:
     fresh = lambda: str(uuid.uuid4())  # noqa: E731
     return surface.Resources(
         graph_id=like.graph_id, assistant_id=fresh(), thread_id=fresh(), run_id=fresh(), cron_id=fresh(),
-        checkpoint_id=fresh(), store_namespace=("conformance", uuid.uuid4().hex[:12]),
+        checkpoint_id=fresh(), store_namespace=(*like.store_namespace[:2], uuid.uuid4().hex[:12]),
         store_key=f"item-{uuid.uuid4().hex[:8]}", tag=like.tag,
     )
 
@@ -62,45 +67,13 @@ def _store_view(client: ApiClient, resources: surface.Resources) -> tuple[str, .
 
 
 def _send(client: ApiClient, prepared: surface.PreparedRequest) -> Exchange:
-    if prepared.operation.streams:
-        return _read_briefly(client, prepared)
+    """A request whose answer may be an endless stream is read for STREAM_SECONDS, then judged on
+    what came (a stream that stays open without data tells B nothing)."""
+    streams = prepared.operation.streams
     return client.request(
         prepared.method, prepared.path, json=prepared.json, params=prepared.params or None,
-        headers=prepared.headers, stream_headers_only=True,
+        headers=prepared.headers, events=streams, max_events=50, timeout=STREAM_SECONDS if streams else None,
     )
-
-
-def _read_briefly(client: ApiClient, prepared: surface.PreparedRequest) -> Exchange:
-    """A request whose answer may be an endless stream: read for STREAM_SECONDS, then judge what came.
-    (A stream that stays open without data tells B nothing.)"""
-    with httpx.Client(timeout=httpx.Timeout(STREAM_SECONDS, connect=10.0)) as http:
-        request = http.build_request(
-            prepared.method, client.url(prepared.path), params=prepared.params or None, json=prepared.json,
-            headers={**client.headers, **prepared.headers},
-        )
-        exchange = Exchange(prepared.method, str(request.url), list(request.headers.items()), request.content or None)
-        started = time.monotonic()
-        body = bytearray()
-        try:
-            response = http.send(request, stream=True)
-            try:
-                exchange.status, exchange.headers = response.status_code, response.headers
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if time.monotonic() - started > STREAM_SECONDS or len(body) > STREAM_BYTES:
-                        exchange.truncated = True
-                        break
-            finally:
-                response.close()
-        except httpx.ReadTimeout:
-            exchange.truncated = exchange.status != 0
-            if not exchange.status:
-                raise TargetUnavailable(f"{prepared.method} {redact(exchange.url)}: no answer in {STREAM_SECONDS}s") from None
-        except httpx.TransportError as exc:
-            raise TargetUnavailable(f"{prepared.method} {redact(exchange.url)}: {type(exc).__name__}") from None
-        exchange.body, exchange.elapsed = bytes(body), time.monotonic() - started
-    RECORDER.add(exchange)
-    return exchange
 
 
 def _sent(exchange: Exchange) -> str:
@@ -108,32 +81,32 @@ def _sent(exchange: Exchange) -> str:
 
 
 def _report(requirement: str, what: str, offences: list[tuple[str, str, Exchange | None]], total: int | None = None) -> None:
-    if not offences:
-        return
-    scope = f" ({len(offences)} of {total} requests)" if total else ""
-    first = next((e for _, _, e in offences if e is not None), None)
-    violate(requirement, f"{what}{scope}", first, detail="\n".join(f"{label}: {problem}" for label, problem, _ in offences[:40]))
+    """One finding per offence, each with its own reproduction."""
+    scope = f"{len(offences)} of {total} requests" if total else ""
+    raise_all(Violation(requirement, f"{what}: {label}: {problem}", exchange, detail=scope, operation=label.split(" (")[0])
+              for label, problem, exchange in offences)
 
 
 @pytest.fixture(scope="module")
-def owned(tenants, target, spec, graph_id) -> surface.Resources:
+def owned(tenants, target, capabilities) -> surface.Resources:
     """Tenant A's resources, each carrying a secret B must never see."""
     a, _ = tenants
-    return _create(target, spec, a, graph_id)
+    return _create(target, a, capabilities)
 
 
 @pytest.fixture(scope="module")
-def b_sweep(tenants, owned, target, spec) -> list[tuple[surface.Operation, Exchange, Exchange]]:
+def b_sweep(tenants, owned, target, spec, capabilities) -> list[tuple[surface.Operation, Exchange, Exchange]]:
     """Tenant B sends every non-destructive protected operation at A's resources, and at unknown
     ones: (operation, answer about A's, answer about unknown)."""
     a, b = tenants
     unknown = _unknown(owned)
-    ops = [op for op in surface.protected_operations(spec.document, target.profile.public_paths) if not op.destructive]
-    out = []
-    for op in ops:
-        foreign = _send(b, surface.prepare(op, owned, spec.document))
-        baseline = _send(b, surface.prepare(op, unknown, spec.document))
-        out.append((op, foreign, baseline))
+    ops = [op for op in claimed_operations(target, spec, capabilities) if not op.destructive]
+
+    def both(op: surface.Operation) -> tuple[surface.Operation, Exchange, Exchange]:
+        return op, _send(b, surface.prepare(op, owned, spec.document)), _send(b, surface.prepare(op, unknown, spec.document))
+
+    with ThreadPoolExecutor(max_workers=SWEEP_CONCURRENCY) as pool:
+        out = list(pool.map(both, ops))
     # The store item also under the namespace its owner reads back (e.g. prefixed with A's identity).
     view = _store_view(a, owned)
     if view != owned.store_namespace and "/store/items" in spec.document.get("paths", {}):
@@ -152,6 +125,7 @@ def test_tenant_b_receives_no_data_of_tenant_a_resources(b_sweep, owned):
         if found:
             offences.append((op.label, f"B's {foreign.status} answer carries A's {', '.join(found)}", foreign))
     _report("ISO-001", "tenant B received data of tenant A's resources", offences, len(b_sweep))
+    require_resources("ISO-001", owned)
 
 
 @pytest.mark.requirement("ISO-002")
@@ -176,10 +150,24 @@ def test_tenant_b_searches_and_counts_never_include_tenant_a_resources(tenants, 
         ("/store/namespaces", {"prefix": view, "limit": 1000}, False),
         ("/store/namespaces", {"limit": 1000}, False),
     ]
-    offences, sent = [], 0
+    offences, sent, blind = [], 0, []
     for path, body, zero_count in queries:
         if path not in paths or (path.startswith("/runs/crons") and not owned.cron_id):
             continue
+        if path.startswith("/store/") and "store item" in owned.missing:
+            continue
+        # A's view of its namespace (behind the labels the server put first) is not one A can query.
+        as_a_reads = view != list(owned.store_namespace) and (body.get("namespace_prefix") == view or body.get("prefix") == view)
+        filtered = any(body.get(k) for k in ("metadata", "assistant_id", "namespace_prefix", "prefix")) and not as_a_reads
+        if filtered:
+            # Positive control: A's own query finds A's resource, or B's finding nothing proves nothing.
+            control = a.post(path, json=body)
+            if not zero_count and not surface.leaked(control.body, owned) and not _lists_namespace(control, view):
+                blind.append(f"POST {path} {body} (A's own query answered {control.status} without A's resource)")
+                continue
+            if zero_count and control.json_or_none() in (0, None):
+                blind.append(f"POST {path} {body} (A's own count answered {control.text[:40]!r})")
+                continue
         sent += 1
         exchange = b.post(path, json=body)
         found = surface.leaked(exchange.body, owned, _sent(exchange))
@@ -191,6 +179,10 @@ def test_tenant_b_searches_and_counts_never_include_tenant_a_resources(tenants, 
         elif path == "/store/namespaces" and len(view) > len(owned.store_namespace) and _lists_namespace(exchange, view):
             offences.append((label, f"lists A's namespace {view}", exchange))
     _report("ISO-002", "tenant B's searches and counts included tenant A's resources", offences, sent)
+    require_resources("ISO-002", owned)
+    if blind:
+        not_judged("some searches cannot tell a leak from nothing, because they do not find A's resource for A either: "
+                   + "; ".join(blind), "a deployment whose searches honour their filters")
 
 
 def _lists_namespace(exchange: Exchange, namespace: list[str]) -> bool:
@@ -227,6 +219,7 @@ def test_spoofed_ownership_metadata_is_not_honoured(tenants, owned, target, spec
                     if mark in exchange.text:
                         offences.append((f"B's thread created with A's metadata {stamped}", "is within A's reach", exchange))
     _report("ISO-004", "spoofed ownership metadata was honoured", offences)
+    require_resources("ISO-004", owned)
 
 
 @pytest.mark.requirement("ISO-005")
@@ -268,14 +261,14 @@ def _snapshot(a: ApiClient, r: surface.Resources, view: tuple[str, ...]) -> dict
 
 
 @pytest.mark.requirement("ISO-003")
-def test_tenant_b_writes_to_tenant_a_resources_are_refused_and_change_nothing(tenants, target, spec, graph_id):
+def test_tenant_b_writes_to_tenant_a_resources_are_refused_and_change_nothing(tenants, target, spec, capabilities):
     a, b = tenants
-    owned = _create(target, spec, a, graph_id)  # its own: B's deletes must not reach the shared ones
+    owned = _create(target, a, capabilities)  # its own: B's deletes must not reach the shared ones
     unknown = _unknown(owned)
     view = _store_view(a, owned)
     before = _snapshot(a, owned, view)
     writes = [
-        op for op in surface.in_sending_order(surface.protected_operations(spec.document, target.profile.public_paths))
+        op for op in surface.in_sending_order(claimed_operations(target, spec, capabilities))
         if op.method != "GET" and ("{" in op.path or op.destructive or op.path.startswith("/store/"))
     ]
     offences: list[tuple[str, str, Exchange | None]] = []
@@ -288,7 +281,7 @@ def test_tenant_b_writes_to_tenant_a_resources_are_refused_and_change_nothing(te
             offences.append((op.label, f"B's write was accepted ({foreign.status}; an unknown id gets {baseline.status})", foreign))
     # Creating with A's ids, and writing the store item under the namespace A reads it back from.
     extra = [("POST", "/threads", {"thread_id": owned.thread_id, "if_exists": "do_nothing"}),
-             ("POST", "/assistants", {"assistant_id": owned.assistant_id, "graph_id": graph_id, "if_exists": "do_nothing"})]
+             ("POST", "/assistants", {"assistant_id": owned.assistant_id, "graph_id": owned.graph_id, "if_exists": "do_nothing"})]
     if "/store/items" in spec.document.get("paths", {}):
         extra += [("PUT", "/store/items", {"namespace": list(view), "key": owned.store_key, "value": {"hijacked": True}}),
                   ("DELETE", "/store/items", {"namespace": list(view), "key": owned.store_key})]
@@ -305,3 +298,4 @@ def test_tenant_b_writes_to_tenant_a_resources_are_refused_and_change_nothing(te
         if after.get(kind) != was:
             offences.append((f"A's {kind}", f"changed by B's writes: was {was!r:.300}, now {after.get(kind)!r:.300}", None))
     _report("ISO-003", "tenant B's writes to tenant A's resources took effect", offences, sent)
+    require_resources("ISO-003", owned)

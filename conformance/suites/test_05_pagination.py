@@ -21,14 +21,15 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from conformance import pagination as laws
-from conformance.checks import Violation, expect, not_applicable, violate
-from conformance.http import ApiClient, Exchange
+from conformance.capabilities import capability_of
+from conformance.checks import SetupFailed, Violation, expect, not_claimed, not_exercised, not_judged, violate
+from conformance.cleanup import store_namespace
+from conformance.http import ApiClient, Exchange, segment
 from conformance.pagination import Page, PaginatedOperation
-from conformance.plugin import spec_of
+from conformance.session import run_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-STORE_ROOT = "conformance-pagination"
 PARITY = ("even", "odd")
 NAME_ORDER = (3, 7, 0, 5, 1, 8, 2, 6, 4)  # names sort in neither creation order nor its reverse
 FAR_FUTURE_SCHEDULE = "0 0 1 1 *"  # once a year: no cron fires while the suite runs
@@ -96,8 +97,9 @@ class Seeder:
         return seeded[operation.path] if isinstance(seeded, dict) else seeded  # the store: one set, two views
 
     def _created(self, exchange: Exchange, what: str) -> dict:
-        if exchange.status >= 300 or not isinstance(exchange.json_or_none(), dict):
-            pytest.skip(f"could not seed pagination data: {what} answered {exchange.status}")
+        """A seeding request that failed leaves the laws not judged (a 5xx is also CON-001's)."""
+        if not 200 <= exchange.status < 300 or not isinstance(exchange.json_or_none(), dict):
+            raise SetupFailed(f"seeding pagination data: {what}", exchange)
         return exchange.json()
 
     def _metadata(self, nonce: str, i: int) -> dict[str, Any]:
@@ -116,7 +118,7 @@ class Seeder:
         )
 
     def _seed_assistants(self) -> Seeded:
-        graph_id = self.request.getfixturevalue("graph_id")
+        graph_id = self.request.getfixturevalue("graph_id")  # not judged without one
         nonce, ids = uuid.uuid4().hex[:8], []
         for i in range(9):
             body = {"graph_id": graph_id, "name": f"page {NAME_ORDER[i]} {nonce}", "metadata": self._metadata(nonce, i)}
@@ -131,8 +133,6 @@ class Seeder:
         return self._metadata_set("T", ids, nonce)
 
     def _seed_crons(self) -> Seeded:
-        if self.target.profile.has_crons is False:
-            not_applicable("the profile says the deployment has no crons")
         graph_id = self.request.getfixturevalue("graph_id")
         assistant = self._created(
             self.api.post("/assistants", json=self.api.tag({"graph_id": graph_id, "name": "pagination crons"})),
@@ -146,14 +146,14 @@ class Seeder:
 
     def _seed_store(self) -> dict[str, Seeded]:
         nonce = uuid.uuid4().hex[:8]
-        prefix = [STORE_ROOT, nonce]
+        prefix = store_namespace(self.api.run_id, "pagination", nonce)
         keys, groups = [], []
         for i in range(8):
             group = f"g{i % 6}"
             body = {"namespace": [*prefix, group], "key": f"item-{i}", "value": {"parity": PARITY[i % 2], "i": i}}
             exchange = self.api.put("/store/items", json=body)
-            if exchange.status >= 300:
-                pytest.skip(f"could not seed pagination data: putting a store item answered {exchange.status}")
+            if not 200 <= exchange.status < 300:
+                raise SetupFailed("seeding pagination data: putting a store item", exchange)
             keys.append(body["key"])
             groups.append(group)
         labels = {k: f"I{n + 1}" for n, k in enumerate(keys)}
@@ -168,18 +168,17 @@ class Seeder:
         return {"/store/items/search": items, "/store/namespaces": namespaces}
 
     def _seed_thread_runs(self) -> Seeded:
-        if not self.request.getfixturevalue("reference_graphs"):
-            not_applicable("seeding runs and history needs the reference graphs (the echo graph's input is known)")
+        echo = self.request.getfixturevalue("assistants")["echo"]  # runs of a graph whose input is known
         thread = self._created(self.api.post("/threads", json=self.api.tag()), "creating a thread")
         thread_id, run_ids = thread["thread_id"], []
         for i in range(3):
             run = self._created(
-                self.api.post(f"/threads/{thread_id}/runs", json={"assistant_id": "echo", "input": {"text": f"page {i}"}}),
+                self.api.post(f"/threads/{segment(thread_id)}/runs", json={"assistant_id": echo, "input": {"text": f"page {i}"}}),
                 "creating a run",
             )
-            joined = self.api.get(f"/threads/{thread_id}/runs/{run['run_id']}/join", timeout=60)
+            joined = self.api.get(f"/threads/{segment(thread_id)}/runs/{segment(run['run_id'])}/join", timeout=60)
             if joined.status != 200:
-                pytest.skip(f"could not seed pagination data: joining a run answered {joined.status}")
+                raise SetupFailed("seeding pagination data: joining a run", joined)
             run_ids.append(run["run_id"])
         labels = {r: f"R{n + 1}" for n, r in enumerate(run_ids)}
         # History's checkpoint ids are known only from the listing; Listing labels them S1, S2...
@@ -309,8 +308,8 @@ class Listing:
 
 
 def _discovered(config: pytest.Config) -> list[PaginatedOperation]:
-    spec = spec_of(config)
-    return laws.discover(spec.document) if spec is not None else []
+    run = run_of(config)
+    return laws.discover(run.spec.document) if run is not None and run.spec is not None else []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -367,10 +366,13 @@ _LISTINGS: dict[str, Listing] = {}
 
 
 @pytest.fixture
-def listing(operation: PaginatedOperation, seeder: Seeder, api: ApiClient) -> Listing:
+def listing(operation: PaginatedOperation, seeder: Seeder, api: ApiClient, capabilities) -> Listing:
+    capability = capability_of(operation.path)
+    if capability and not capabilities.has(capability):
+        not_claimed(f"{operation.key} belongs to {capability}, which the target does not have")
     recipe = RECIPES.get(operation.key)
     if recipe is None:
-        not_applicable(f"{operation.key} is paginated but the suite has no recipe to seed data for it: its laws are untested")
+        not_exercised(f"{operation.key} is paginated but the suite has no recipe to seed data for it")
     key = f"{api.run_id} {operation.key}"
     if key not in _LISTINGS:
         _LISTINGS[key] = Listing(api, operation, recipe, seeder.get(recipe.seed, operation))
@@ -453,7 +455,7 @@ def test_a_page_never_holds_more_items_than_the_limit(operation, listing, target
 @pytest.mark.requirement("PAGE-002")
 def test_every_item_on_a_page_matches_the_search_filter(operation, listing, target):
     if not any(listing.seeded.filters.values()):
-        not_applicable(f"{operation.key} takes no filter the suite can narrow its data set with")
+        not_claimed(f"{operation.key} takes no filter the suite can narrow its data set with")
 
     def check(case: Case) -> None:
         page = listing.page(case)
@@ -467,7 +469,7 @@ def test_every_item_on_a_page_matches_the_search_filter(operation, listing, targ
 @pytest.mark.requirement("PAGE-003")
 def test_walking_pages_by_offset_visits_every_matching_item_exactly_once(operation, listing, target):
     if operation.offset is None:
-        not_applicable(f"{operation.key} takes no offset (it pages with a cursor such as `before`)")
+        not_claimed(f"{operation.key} takes no offset (it pages with a cursor such as `before`)")
 
     def check(case: Case) -> None:
         full = listing.full(case.filter, case.sort)
@@ -488,10 +490,10 @@ def test_walking_pages_by_offset_visits_every_matching_item_exactly_once(operati
 @pytest.mark.requirement("PAGE-004")
 def test_following_X_Pagination_Next_visits_every_matching_item_exactly_once(operation, listing, target):
     if operation.offset is None:
-        not_applicable(f"{operation.key} takes no offset")
+        not_claimed(f"{operation.key} takes no offset")
     probe = listing.page(Case(1, 0))
     if probe.next is None:
-        not_applicable(f"{operation.key} sent no {laws.NEXT_HEADER} on a first page of 1 item out of {listing.size}")
+        not_claimed(f"{operation.key} sent no {laws.NEXT_HEADER} on a first page of 1 item out of {listing.size} (PAGE-014 judges that)")
 
     def check(case: Case) -> None:
         expected = listing.seeded.matching[case.filter]
@@ -516,7 +518,7 @@ def test_following_X_Pagination_Next_visits_every_matching_item_exactly_once(ope
 @pytest.mark.requirement("PAGE-005")
 def test_an_offset_at_or_past_the_end_gives_200_and_an_empty_page(operation, listing, target):
     if operation.offset is None:
-        not_applicable(f"{operation.key} takes no offset")
+        not_claimed(f"{operation.key} takes no offset")
     for filter_name, expected in listing.seeded.matching.items():
         for extra in OUT_OF_RANGE_OFFSETS:
             offset = len(expected) + extra
@@ -531,7 +533,7 @@ def test_an_offset_at_or_past_the_end_gives_200_and_an_empty_page(operation, lis
 @pytest.mark.requirement("PAGE-006")
 def test_items_come_in_the_order_sort_by_and_sort_order_ask_for(operation, listing, target):
     if not listing.sorts():
-        not_applicable(f"{operation.key} takes no sort_by/sort_order")
+        not_claimed(f"{operation.key} takes no sort_by/sort_order")
     for sort in listing.sorts():
         full = listing.full("run", sort, sort_key=sort[0])
         problem = laws.order_problem(full.ids, full.keys, sort[1], sort[0])
@@ -551,7 +553,7 @@ def test_items_come_in_the_order_sort_by_and_sort_order_ask_for(operation, listi
 @pytest.mark.requirement("PAGE-007")
 def test_sorted_asc_items_come_in_the_reverse_of_their_desc_order(operation, listing, target):
     if not {"asc", "desc"} <= set(operation.sort_orders) or not operation.sort_by:
-        not_applicable(f"{operation.key} does not take sort_order asc and desc")
+        not_claimed(f"{operation.key} does not take sort_order asc and desc")
     for by in operation.sort_by:
         asc = listing.full("run", (by, "asc"), sort_key=by)
         desc = listing.full("run", (by, "desc"), sort_key=by)
@@ -568,7 +570,7 @@ def test_without_a_sort_items_come_in_the_documented_default_order(operation, li
     if default is None and documented:
         default, source = laws.parse_sort(documented), "the profile"
     if default is None:
-        not_applicable(f"neither the spec nor the profile ([pagination.defaults]) documents the default order of {operation.key}")
+        not_claimed(f"neither the spec nor the profile ([pagination.defaults]) documents the default order of {operation.key}")
     full = listing.full("run", None, sort_key=default[0])
     problem = laws.order_problem(full.ids, full.keys, default[1], default[0])
     if problem:
@@ -590,7 +592,7 @@ def test_the_same_request_twice_gives_the_same_page(operation, listing, target):
 @pytest.mark.requirement("PAGE-010")
 def test_X_Pagination_Next_is_offset_plus_limit_and_sent_exactly_when_more_items_exist(operation, listing, target):
     if operation.offset is None:
-        not_applicable(f"{operation.key} takes no offset")
+        not_claimed(f"{operation.key} takes no offset")
     probe = listing.page(Case(1, 0))
     sends = probe.next is not None
 
@@ -602,16 +604,29 @@ def test_X_Pagination_Next_is_offset_plus_limit_and_sent_exactly_when_more_items
 
     for_each_case(target, cases(listing), check, baseline_cases(listing))
     if not sends and not any(p.next for p, _, _ in listing.cache.values()):
-        not_applicable(f"{operation.key} never sends {laws.NEXT_HEADER}")
+        not_claimed(f"{operation.key} never sends {laws.NEXT_HEADER} (PAGE-014 judges that)")
+
+
+@pytest.mark.requirement("PAGE-014")
+def test_a_page_followed_by_more_items_sends_X_Pagination_Next(operation, listing, target):
+    if operation.offset is None or not operation.path.endswith("/search") or operation.path.startswith("/store/"):
+        # The store's searches answer {"items": [...]}: the SDKs page them by offset alone.
+        not_claimed(f"{operation.key} is not a search of resources paged by offset with headers")
+    page = listing.page(Case(1, 0))
+    expect(page.status == 200, "PAGE-014", f"{operation.key}: a first page of 1 answered {page.status}", listing.last)
+    if page.next is None:
+        violate("PAGE-014", f"{operation.key}: a first page of 1 item out of {listing.size} sent no {laws.NEXT_HEADER}",
+                listing.last, operation=operation.key)
 
 
 @pytest.mark.requirement("PAGE-011")
 def test_X_Pagination_Total_agrees_with_what_the_profile_says_it_means(operation, listing, target):
     if operation.offset is None:
-        not_applicable(f"{operation.key} takes no offset")
+        not_claimed(f"{operation.key} takes no offset")
     meaning = target.profile.pagination.get("total_header", laws.DEFAULT_TOTAL_MEANING)
     if meaning not in laws.TOTAL_MEANINGS:
-        not_applicable(f"the profile's total_header {meaning!r} is none of {', '.join(laws.TOTAL_MEANINGS)}")
+        not_judged(f"the profile's total_header {meaning!r} is none of {', '.join(laws.TOTAL_MEANINGS)}",
+                   f"set [pagination] total_header to one of {', '.join(laws.TOTAL_MEANINGS)}")
 
     def check(case: Case) -> None:
         page = listing.page(case)
@@ -621,16 +636,16 @@ def test_X_Pagination_Total_agrees_with_what_the_profile_says_it_means(operation
 
     for_each_case(target, cases(listing), check, baseline_cases(listing))
     if not any(p.total for p, _, _ in listing.cache.values()):
-        not_applicable(f"{operation.key} never sends {laws.TOTAL_HEADER}")
+        not_claimed(f"{operation.key} never sends {laws.TOTAL_HEADER} (PAGE-014 judges that)")
 
 
 @pytest.mark.requirement("PAGE-012")
 def test_the_count_equals_the_number_of_items_the_full_walk_visits(operation, listing, api, spec):
     count_path = listing.recipe.count_path
     if not count_path:
-        not_applicable(f"{operation.key} has no count operation")
+        not_claimed(f"{operation.key} has no count operation")
     if "post" not in spec.document["paths"].get(count_path, {}):
-        not_applicable(f"the spec declares no POST {count_path}")
+        not_claimed(f"the spec declares no POST {count_path}")
     for filter_name, fields in listing.seeded.filters.items():
         # The walk in one page: PAGE-003 proves that walks of smaller pages visit the same items.
         pages = [listing.full(filter_name)]
@@ -646,7 +661,7 @@ def test_the_count_equals_the_number_of_items_the_full_walk_visits(operation, li
 def test_a_limit_or_offset_outside_the_declared_bounds_is_rejected(operation, listing, target):
     probes = laws.out_of_bounds_probes(operation)
     if not probes:
-        not_applicable(f"the spec declares no bounds for the limit/offset of {operation.key}: nothing to check, nothing guessed")
+        not_claimed(f"the spec declares no bounds for the limit/offset of {operation.key}: nothing to check, nothing guessed")
     allowed = target.profile.validation_statuses
     for name, value, why in probes:
         exchange = listing.send(listing.request_fields(Case(3, 0 if operation.offset else None), **{name: value}))

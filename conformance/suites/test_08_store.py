@@ -13,20 +13,29 @@ from typing import Any
 import pytest
 
 from conformance.behaviour import namespace_ends_with, namespace_under, parse_timestamp
-from conformance.checks import expect, expect_status
+from conformance.checks import expect, expect_status, require
+from conformance.cleanup import store_namespace
 from conformance.http import ApiClient, Exchange
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.operations("PUT /store/items", "GET /store/items"),
+]
 
 
 @pytest.fixture(scope="module")
 def base(api: ApiClient) -> list[str]:
-    return ["conformance", api.run_id or "run"]
+    return store_namespace(api.run_id)
 
 
-def put(api: ApiClient, requirement: str, namespace: list[str], key: str, value: dict) -> None:
+def put(api: ApiClient, requirement: str, namespace: list[str], key: str, value: dict, setup: bool = True) -> None:
+    """Put an item: a setup step (its refusal leaves the requirement not judged), unless putting is
+    what the requirement is about."""
     answer = api.put("/store/items", json={"namespace": namespace, "key": key, "value": value})
-    expect_status(answer, range(200, 300), requirement, f"putting the store item {key!r}")
+    if setup:
+        require(answer, f"putting the store item {key!r}")
+    else:
+        expect_status(answer, range(200, 300), requirement, f"putting the store item {key!r}")
 
 
 def get(api: ApiClient, namespace: list[str], key: str) -> Exchange:
@@ -50,7 +59,7 @@ def search(api: ApiClient, requirement: str, body: dict) -> list[dict]:
 @pytest.mark.requirement("STORE-001")
 def test_an_item_put_into_the_store_reads_back(api, base):
     namespace, value = [*base, "put"], {"n": 1, "label": "first", "nested": {"list": [1, 2]}}
-    put(api, "STORE-001", namespace, "item", value)
+    put(api, "STORE-001", namespace, "item", value, setup=False)
     answer = get(api, namespace, "item")
     expect_status(answer, 200, "STORE-001", "reading the item back")
     item = item_of(answer)
@@ -68,7 +77,7 @@ def test_putting_an_existing_key_again_replaces_its_value(api, base):
     first = item_of(get(api, namespace, "item"))
     expect(isinstance(first, dict) and first.get("value") == {"version": 1}, "STORE-002",
            "the first version of the item did not read back")
-    put(api, "STORE-002", namespace, "item", {"version": 2})
+    put(api, "STORE-002", namespace, "item", {"version": 2}, setup=False)
     answer = get(api, namespace, "item")
     item = item_of(answer)
     value = item.get("value") if isinstance(item, dict) else None
@@ -76,6 +85,7 @@ def test_putting_an_existing_key_again_replaces_its_value(api, base):
 
 
 @pytest.mark.requirement("STORE-003")
+@pytest.mark.operations("DELETE /store/items")
 def test_a_deleted_item_is_gone(api, base):
     namespace = [*base, "delete"]
     put(api, "STORE-003", namespace, "item", {"doomed": True})
@@ -91,11 +101,12 @@ def two_namespaces(api: ApiClient, base: list[str]) -> tuple[list[str], list[str
     """Items in two sibling namespaces: [..., "search", "a"] and [..., "search", "b"]."""
     inside, outside = [*base, "search", "a"], [*base, "search", "b"]
     for namespace, key in ((inside, "inside"), (outside, "outside")):
-        api.put("/store/items", json={"namespace": namespace, "key": key, "value": {"where": key}})
+        require(api.put("/store/items", json={"namespace": namespace, "key": key, "value": {"where": key}}), f"putting the item {key!r}")
     return inside, outside
 
 
 @pytest.mark.requirement("STORE-004")
+@pytest.mark.operations("POST /store/items/search")
 def test_searching_by_namespace_prefix_finds_the_items_in_every_namespace_under_it(api, two_namespaces):
     parent = two_namespaces[0][:-1]
     items = search(api, "STORE-004", {"namespace_prefix": parent, "limit": 50})
@@ -105,14 +116,19 @@ def test_searching_by_namespace_prefix_finds_the_items_in_every_namespace_under_
 
 
 @pytest.mark.requirement("STORE-005")
+@pytest.mark.operations("POST /store/items/search")
 def test_searching_by_namespace_prefix_returns_nothing_from_outside_it(api, two_namespaces):
     inside, _ = two_namespaces
     items = search(api, "STORE-005", {"namespace_prefix": inside, "limit": 50})
     strays = [(i.get("key"), i.get("namespace")) for i in items if not namespace_under(i.get("namespace"), inside)]
     expect(not strays, "STORE-005", f"searching the prefix {inside} returned items from outside it: {strays}")
+    # Positive control: an empty answer would pass the line above without showing anything.
+    keys = [i.get("key") for i in items]
+    expect("inside" in keys, "STORE-005", f"searching the prefix {inside} should find the item 'inside' put under it, found {keys}")
 
 
 @pytest.mark.requirement("STORE-006")
+@pytest.mark.operations("POST /store/items/search")
 def test_searching_with_a_filter_returns_only_matching_items(api, base):
     namespace = [*base, "filter"]
     put(api, "STORE-006", namespace, "red", {"colour": "red"})
@@ -123,6 +139,7 @@ def test_searching_with_a_filter_returns_only_matching_items(api, base):
 
 
 @pytest.mark.requirement("STORE-007")
+@pytest.mark.operations("POST /store/namespaces")
 def test_listing_namespaces_includes_the_namespace_of_an_item(api, base):
     namespace = [*base, "listed"]
     put(api, "STORE-007", namespace, "item", {"listed": True})
