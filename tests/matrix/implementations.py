@@ -83,14 +83,22 @@ def new_key() -> str:
             return key
 
 
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the runner dies, even by SIGKILL (Linux prctl)."""
+def _load_prctl() -> Callable[..., int] | None:
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+_PRCTL = _load_prctl()  # loaded here: the child after fork (and setuid) should import nothing
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the runner dies, even by SIGKILL (Linux prctl)."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -349,6 +357,7 @@ class Implementation:
     description: str
     optional: bool = False
     keys: dict[str, str] = field(default_factory=dict)
+    noauth_args: tuple[str, ...] = ()  # suite options for a run with auth off (the generic profile)
 
     # -- install --
 
@@ -646,7 +655,8 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     impl.name: impl
     for impl in (
         LanggraphApi("langgraph-api", "langgraph-api", "/ok", "official server 0.16.7, in-memory runtime"),
-        LanggraphJs("langgraphjs", "langgraphjs", "/ok", "LangGraph.js dev server (npm @langchain/langgraph-cli)"),
+        LanggraphJs("langgraphjs", "langgraphjs", "/ok", "LangGraph.js dev server (npm @langchain/langgraph-cli)",
+                    noauth_args=("--spec", "bundled")),
         Aegra("aegra", "aegra", "/health", "Aegra 0.11.0 on a private PostgreSQL"),
         RuntimePg("runtime-pg", "runtime-pg", "/ok", "langgraph-runtime-pg (langgraph-api 0.11.1) on PostgreSQL + Redis"),
         LanggraphApi011("langgraph-api-0.11", "langgraph-api", "/ok",

@@ -97,20 +97,21 @@ def main() -> int:
     show("assistants/search graph_ids", sorted({a.get("graph_id") for a in r.json()}) if r.status_code == 200 else r.status_code)
     show("assistants/search headers", {k: v for k, v in r.headers.items() if k.lower().startswith("x-pagination")})
 
+    created: list[str] = []
+
     def thread() -> str:
         r = client.post("/threads", json={"metadata": {"probe": "matrix"}})
         r.raise_for_status()
-        return r.json()["thread_id"]
-
-    created: list[str] = []
+        created.append(r.json()["thread_id"])
+        return created[-1]
 
     # conformance_echo
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs/wait", json={"assistant_id": "conformance_echo", "input": {"text": "alpha"}})
     show("echo /runs/wait", {"status": r.status_code, "body": r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text[:300]})
 
     # conformance_interrupt
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs/wait", json={"assistant_id": "conformance_interrupt", "input": {"text": "alpha"}})
     show("interrupt /runs/wait", {"status": r.status_code, "body": r.json() if r.status_code == 200 else r.text[:300]})
     s = client.get(f"/threads/{t}/state").json()
@@ -121,7 +122,7 @@ def main() -> int:
     show("interrupt resume", {"status": r.status_code, "body": r.json() if r.status_code == 200 else r.text[:300]})
 
     # conformance_fail
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs", json={"assistant_id": "conformance_fail", "input": {"text": "x"}})
     run = r.json()
     j = client.get(f"/threads/{t}/runs/{run['run_id']}/join")
@@ -130,7 +131,7 @@ def main() -> int:
                        "run status": client.get(f"/threads/{t}/runs/{run['run_id']}").json().get("status")})
 
     # conformance_slow: cancel
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs", json={"assistant_id": "conformance_slow", "input": {"text": "x", "delay": 20}})
     run = r.json()
     time.sleep(1.0)
@@ -142,12 +143,12 @@ def main() -> int:
     # Stream modes on conformance_stream.
     modes = {}
     for mode in STREAM_MODES:
-        t = thread(); created.append(t)
+        t = thread()
         r = client.post(f"/threads/{t}/runs/stream", json={"assistant_id": "conformance_stream", "input": {"text": "alpha"},
                                                            "stream_mode": [mode]})
         modes[mode] = {"status": r.status_code, "events": summarise(sse_events(r)) if r.status_code == 200 else r.text[:200]}
     show("stream modes", modes)
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs/stream", json={"assistant_id": "conformance_stream", "input": {"text": "alpha"},
                                                        "stream_mode": ["values", "updates", "custom"], "stream_subgraphs": True})
     show("stream_subgraphs values+updates+custom", [e[0] for e in sse_events(r)])
@@ -155,7 +156,7 @@ def main() -> int:
     show("stream final values", [e[1] for e in sse_events(r) if e[0] == "values"][-1:])
 
     # Resumable stream and Last-Event-ID.
-    t = thread(); created.append(t)
+    t = thread()
     r = client.post(f"/threads/{t}/runs/stream", json={"assistant_id": "conformance_stream", "input": {"text": "alpha"},
                                                        "stream_mode": ["values", "updates"], "stream_resumable": True})
     events = sse_events(r)

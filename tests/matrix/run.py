@@ -1,6 +1,7 @@
 """The matrix: the conformance suite against several implementations of the LangGraph Server API.
 
-    python tests/matrix/run.py [--only NAME,...] [--reports-dir DIR] [--keep-going] [-- PYTEST ARGS...]
+    python tests/matrix/run.py [--only NAME,...] [--reports-dir DIR] [--keep-going] [--no-auth] [-- PYTEST ARGS...]
+    python tests/matrix/run.py --serve NAME      # start one, print its URL and keys, stop on Ctrl-C
     tox -e matrix -- [the same options]
 
 For each implementation (see implementations.py): install it into its own environment under
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from implementations import IMPLEMENTATIONS, REPO, MatrixError  # noqa: E402
+from implementations import GRAPH_IDS, IMPLEMENTATIONS, REPO, MatrixError  # noqa: E402
 
 DEFAULT_ORDER = ("langgraph-api", "langgraphjs", "aegra", "runtime-pg")
 SUITE_VERDICTS = {0: "pass (no MUST failed)", 1: "fail (a MUST failed)", 2: "interrupted", 5: "no tests ran",
@@ -79,9 +80,9 @@ def _terminate_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool) -> Outcome:
+def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool, auth: bool = True) -> Outcome:
     impl = IMPLEMENTATIONS[name]
-    print(f"\n=== {name}: {impl.description}", flush=True)
+    print(f"\n=== {name}: {impl.description}{'' if auth else ' (auth off)'}", flush=True)
     outcome = Outcome(name, "ran")
     try:
         installed = impl.install()
@@ -94,15 +95,20 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool)
     if install_only:
         outcome.status = "installed"
         return outcome
-    reports = reports_root / name
+    reports = reports_root / (name if auth else f"{name}-noauth")
     reports.mkdir(parents=True, exist_ok=True)
+    profile_extra: list[str] = []
     try:
-        with impl.deployment() as deployment:
+        with impl.deployment(auth=auth) as deployment:
+            profile = deployment.profile
+            if not auth:
+                # Auth off: the generic profile (auth not applicable), the graphs named explicitly.
+                profile, profile_extra = "generic", ["--graph-id", ",".join(GRAPH_IDS), *impl.noauth_args]
             outcome.start_seconds = deployment.start_seconds
             print(f"  up at {deployment.base_url} in {deployment.start_seconds:.1f}s (log: {deployment.log})", flush=True)
             started = time.monotonic()
             outcome.exit_code = run_conformance(
-                deployment.base_url, deployment.api_key, deployment.alt_api_key, deployment.profile, reports, extra)
+                deployment.base_url, deployment.api_key, deployment.alt_api_key, profile, reports, [*profile_extra, *extra])
             outcome.suite_seconds = time.monotonic() - started
             if outcome.exit_code not in (0, 1):
                 print(f"  server log, last lines:\n{_indent(_tail(deployment.log))}", flush=True)
@@ -135,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports-dir", type=Path, help="root of the reports (default: reports/matrix/ in the suite checkout)")
     parser.add_argument("--keep-going", action="store_true", help="go on after a suite run that could not judge")
     parser.add_argument("--install-only", action="store_true", help="install the implementations, start none")
+    parser.add_argument("--no-auth", action="store_true", help="start the implementations without custom auth (generic profile)")
     parser.add_argument("--serve", metavar="NAME", help="start one implementation, print its URL and keys, wait for Ctrl-C")
     args = parser.parse_args(argv)
 
     _terminate_on_sigterm()
     if args.serve:
-        return serve(args.serve)
+        return serve(args.serve, auth=not args.no_auth)
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(DEFAULT_ORDER)
     unknown = [n for n in names if n not in IMPLEMENTATIONS]
     if unknown:
@@ -152,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     try:
         for name in names:
-            outcome = run_one(name, reports_root, extra, args.install_only)
+            outcome = run_one(name, reports_root, extra, args.install_only, auth=not args.no_auth)
             outcomes.append(outcome)
             if outcome.status in ("install-failed", "start-failed"):
                 print(f"  {outcome.status}: {outcome.detail}", flush=True)
@@ -183,13 +190,13 @@ def _summary(outcomes: list[Outcome]) -> None:
             print(f"  {o.name:20} {o.status}: {first}")
 
 
-def serve(name: str) -> int:
+def serve(name: str, auth: bool = True) -> int:
     """Start one implementation for manual checks; stop it on Ctrl-C."""
     if name not in IMPLEMENTATIONS:
         print(f"unknown implementation {name}; known: {', '.join(IMPLEMENTATIONS)}", file=sys.stderr)
         return 78
     try:
-        with IMPLEMENTATIONS[name].deployment() as d:
+        with IMPLEMENTATIONS[name].deployment(auth=auth) as d:
             print(f"{name} ({d.version}) at {d.base_url}, up in {d.start_seconds:.1f}s\n"
                   f"BASE_URL={d.base_url}\nKEY={d.api_key}\nKEY2={d.alt_api_key}\nLOG={d.log}", flush=True)
             while True:
