@@ -30,6 +30,10 @@ class Violation(AssertionError):
     """A failed requirement. The plugin files the failure under `requirement`, not the test's
     other requirements, so a report reads per requirement."""
 
+    # True when the test checked every requirement it names before it raised (it collects its
+    # findings): the requirements without a finding are then judged and passed, not cut short.
+    complete = False
+
     def __init__(self, requirement: str, message: str, exchange: Exchange | None = None, detail: str = "",
                  operation: str = "") -> None:
         self.requirement = requirement
@@ -54,8 +58,9 @@ class Violation(AssertionError):
 class Violations(AssertionError):
     """Several findings of one test, each filed under its own requirement and operation."""
 
-    def __init__(self, violations: Iterable[Violation]) -> None:
+    def __init__(self, violations: Iterable[Violation], complete: bool = False) -> None:
         self.violations = list(violations)
+        self.complete = complete
         head = f"{len(self.violations)} findings: " + ", ".join(sorted({v.requirement for v in self.violations}))
         super().__init__(head + "\n\n" + "\n\n".join(v.text for v in self.violations[:20]))
 
@@ -64,13 +69,15 @@ class Violations(AssertionError):
         return [f for v in self.violations for f in v.findings]
 
 
-def raise_all(violations: Iterable[Violation]) -> None:
-    """Raise every collected violation at once (nothing when there is none)."""
+def raise_all(violations: Iterable[Violation], complete: bool = True) -> None:
+    """Raise every collected violation at once (nothing when there is none); `complete`: the test
+    checked everything it names, so its other requirements are judged."""
     found = list(violations)
     if len(found) == 1:
+        found[0].complete = complete
         raise found[0]
     if found:
-        raise Violations(found)
+        raise Violations(found, complete)
 
 
 def violate(requirement: str, message: str, exchange: Exchange | None = None, detail: str = "", operation: str = "") -> NoReturn:

@@ -131,7 +131,10 @@ def findings_to_violations(findings: list[Finding]) -> Violation | Violations | 
                   operation=f.operation)
         for f in ordered
     ]
-    return violations[0] if len(violations) == 1 else Violations(violations)
+    if len(violations) == 1:
+        violations[0].complete = True  # every check ran on every request: the others are judged
+        return violations[0]
+    return Violations(violations, complete=True)
 
 
 def _expected_received(message: str) -> str:
@@ -429,6 +432,8 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
             for finding in judge(case, exchange, set, checks=checks, recorder=self.recorder, unknown_ids=False):
                 if finding.requirement == "CON-009":
                     finding.requirement = "CON-011"
+                if exchange.status >= 500:
+                    finding.requirement = "CON-001"  # a server error is one in a sequence too
                 findings.setdefault(finding.key, finding)
 
     scenarios = max(1, min(STATEFUL_SCENARIOS_MAX, target.examples // 2))

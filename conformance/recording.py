@@ -56,6 +56,8 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
     if isinstance(exc, (Violation, Violations)):
         findings = exc.findings
         props.append(("findings", _findings_json(findings)))
+        if exc.complete:
+            props.append(("complete", "1"))
         report.conformance_message = redact(str(exc))  # what was expected and what came back
         if findings and all(any(d.covers(f) for d in deviations) for f in findings):
             # Known deviations only: a pass of the gate; JUnit shows it as an expected failure.
@@ -112,6 +114,8 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
     if not wanted:
         return []
     findings = _load(props, "findings")
+    # Evidence is never lost: a finding under a requirement the test does not name still counts.
+    requirements = tuple(dict.fromkeys([*requirements, *(f.requirement for f in findings)]))
     skip_reason, outcome = "", report.outcome
     if props.get("deviation_only"):
         outcome = "failed"
@@ -127,7 +131,7 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
     out = [TestResult(
         nodeid=report.nodeid, requirements=requirements, outcome=outcome, findings=findings, message=message,
         skip_reason=skip_reason, reproduction=props.get("reproduction", ""), suite_error=suite_error,
-        duration=report.duration,
+        complete=bool(props.get("complete")), duration=report.duration,
     )]
     for finding in _load(props, "setup_5xx"):
         out.append(TestResult(nodeid=f"{report.nodeid} (setup)", requirements=("CON-001",), outcome="failed",

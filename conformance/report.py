@@ -198,7 +198,7 @@ def result_from_json(data: Mapping[str, Any]) -> TestResult:
         nodeid=data["nodeid"], requirements=tuple(data["requirements"]), outcome=data["outcome"],
         findings=[Finding(**f) for f in data.get("findings", [])], message=data.get("message", ""),
         skip_reason=data.get("skip_reason", ""), reproduction=data.get("reproduction", ""),
-        suite_error=bool(data.get("suite_error")), duration=float(data.get("duration", 0.0)),
+        suite_error=bool(data.get("suite_error")), complete=bool(data.get("complete")), duration=float(data.get("duration", 0.0)),
     )
 
 

@@ -89,6 +89,7 @@ class TestResult:
     skip_reason: str = ""  # the whole text of a skip: "not judged: ... -- to judge it: ..."
     reproduction: str = ""  # of a setup request that failed, or of the request the suite crashed on
     suite_error: bool = False  # the suite or the network failed, not the deployment
+    complete: bool = False  # a failure that still checked every requirement it names (findings collected)
     duration: float = 0.0
 
     __test__ = False  # not a pytest test class
@@ -166,7 +167,7 @@ def requirement_outcomes(
                 errors.append(t)
             elif not t.findings:
                 findings.append(Finding(rid, t.message))  # a plain assertion: every requirement of the test
-            else:
+            elif not t.complete:
                 cut_short.append(t)
         matched = {id(d): 0 for d in own}
         real: list[Finding] = []
@@ -180,7 +181,7 @@ def requirement_outcomes(
                 real.append(finding)
             entry.findings.append(item)
         entry.deviations = [{**d.to_json(), "matched": matched[id(d)]} for d in own]
-        passed = [t for t in tests if t.outcome == "passed"]
+        passed = [t for t in tests if t.outcome == "passed" or (t.complete and not any(f.requirement == rid for f in t.findings))]
         skips = [(t, *split_reason(t.skip_reason)) for t in tests if t.outcome == "skipped"]
         blocking = [s for s in skips if s[1] not in ("not claimed", "not exercised", "not selected")]
         entry.gaps = [f"{t.nodeid}: {reason}" for t, kind, reason, _ in skips if kind == "not exercised"]

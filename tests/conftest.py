@@ -31,6 +31,10 @@ class SuiteRun:
                 return entry["outcome"]
         raise KeyError(requirement)
 
+    def outcomes(self) -> dict[str, str]:
+        assert self.summary is not None, f"no summary.json was written:\n{self.output[-3000:]}"
+        return {e["id"]: e["outcome"] for e in self.summary["requirements"]}
+
     def failing(self, level: str | None = None) -> set[str]:
         assert self.summary is not None, f"no summary.json was written:\n{self.output[-3000:]}"
         return {
@@ -48,15 +52,15 @@ def run_suite(
     env: dict[str, str] | None = None,
     timeout: float = 600,
 ) -> SuiteRun:
-    """Run the conformance suite exactly as a user runs it, from the repo root."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--reports-dir", str(reports_dir)]
+    """Run the conformance suite exactly as a user runs it: the `langgraph-conformance` command."""
+    command = [sys.executable, "-m", "conformance", "--reports-dir", str(reports_dir)]
     if base_url:
         command += ["--base-url", base_url]
     if api_key:
         command += [f"--api-key={api_key}"]  # a key may start with "-"
     if alt_api_key:
         command += [f"--alt-api-key={alt_api_key}"]
-    command += list(args)
+    command += [*args, "-q"]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_XDIST", "LANGGRAPH_API_KEY"))}
     full_env.pop("PYTEST_CURRENT_TEST", None)
     if "CONFORMANCE_CACHE_DIR" in os.environ:

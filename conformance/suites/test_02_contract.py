@@ -225,7 +225,7 @@ def _declares(spec, label: str) -> bool:
 # --- linked sequences ---------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("CON-011", "CON-010")
+@pytest.mark.requirement("CON-011", "CON-010", "CON-001")
 def test_linked_operation_sequences_over_real_resources_keep_the_contract(contract, target, api):
     if not target.stateful:
         not_exercised(f"the {target.budget} budget runs no stateful sequences")

@@ -12,7 +12,7 @@ from conformance.errors import EXIT_CONFIG, ConfigError
 NONE = {
     "base_url": None, "api_key": None, "alt_api_key": None, "spec": None, "profile": None, "graph_id": None,
     "reports_dir": None, "seed": None, "examples": None, "strict_spec": False, "fail_on": None, "baseline": None,
-    "request_timeout": None,
+    "request_timeout": None, "budget": None,
 }
 
 
@@ -24,7 +24,7 @@ def test_no_base_url_means_the_embedded_reference_with_its_profile():
     config = resolve(options(), {})
     assert config.embedded and config.base_url is None
     assert config.profile.name == "reference"
-    assert config.graph_ids == ("echo", "interrupt", "fail", "slow")
+    assert config.graph_ids == ("conformance_echo",) and config.conformance_graphs is True
 
 
 def test_a_base_url_selects_the_generic_profile_and_is_normalised():
@@ -110,9 +110,43 @@ def test_invalid_toml_names_the_line():
 
 def test_known_deviations_need_a_reason():
     profile = parse_profile('[known_deviations]\n"PAGE-001" = {reason = "sends Next on the last page", link = "https://x"}\n', "p.toml")
-    assert profile.known_deviations[0].requirement == "PAGE-001"
+    assert profile.deviations[0].requirement == "PAGE-001" and profile.deviations[0].operations == ()
     with pytest.raises(ConfigError):
         parse_profile('[known_deviations]\n"PAGE-001" = {link = "x"}\n', "p.toml")
+
+
+def test_a_deviation_can_be_scoped_to_operations_and_a_pattern():
+    profile = parse_profile(
+        '[[deviation]]\nrequirement = "CON-001"\noperations = ["POST /store/items/search"]\nmatch = "null"\n'
+        'reason = "500 on a null prefix"\nevidence = "POST ... -> 500"\n', "p.toml")
+    (deviation,) = profile.deviations
+    assert (deviation.requirement, deviation.operations, deviation.match) == ("CON-001", ("POST /store/items/search",), "null")
+    for bad, word in (('[[deviation]]\nreason = "x"\n', "requirement"), ('[[deviation]]\nrequirement = "X"\nreason = "x"\noperations = ["nope"]\n', "operations"),
+                      ('[[deviation]]\nrequirement = "X"\nreason = "x"\nwhat = 1\n', "what")):
+        with pytest.raises(ConfigError, match=word):
+            parse_profile(bad, "p.toml")
+
+
+def test_capabilities_and_the_health_path_are_profile_facts():
+    profile = parse_profile('[target]\nhealth = "/health"\n[capabilities]\ncrons = false\n', "p.toml")
+    assert profile.health_path == "/health" and profile.capabilities == {"crons": False}
+    with pytest.raises(ConfigError, match="capabilities.teleport"):
+        parse_profile("[capabilities]\nteleport = true\n", "p.toml")
+
+
+def test_the_same_key_twice_and_user_info_in_the_url_are_refused():
+    with pytest.raises(ConfigError, match="the same key"):
+        resolve(options(base_url="http://127.0.0.1:2", api_key="k1", alt_api_key="k1"), {})
+    with pytest.raises(ConfigError, match="user info") as caught:
+        resolve(options(base_url="http://me:pw@127.0.0.1:2"), {})
+    assert "pw" not in str(caught.value)
+
+
+def test_a_budget_sets_the_examples_unless_they_are_given():
+    assert resolve(options(budget="quick"), {}).examples == 4
+    assert resolve(options(budget="quick", examples="9"), {}).examples == 9
+    with pytest.raises(ConfigError, match="budget"):
+        resolve(options(budget="huge"), {})
 
 
 def test_every_bundled_profile_parses():

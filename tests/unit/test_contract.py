@@ -1,35 +1,44 @@
-"""Pure parts of the contract wiring: SSE framing, and which finding a failure is filed under."""
+"""Pure parts of the contract wiring: SSE framing, and how findings are filed."""
 
 from __future__ import annotations
 
-from conformance.contract import Finding, findings_to_violation, sse_framing_problem
+from conformance.checks import Violation, Violations
+from conformance.contract import Finding, findings_to_violations
+from conformance.sse import frames, framing_problem
 
 
 def test_a_well_framed_stream_with_json_data_passes_and_a_cut_tail_is_tolerated():
     body = b'event: metadata\r\ndata: {"run_id": "r"}\r\n\r\n: keep-alive\n\nevent: values\ndata: {"a":\ndata: 1}\n\nevent: val'
-    assert sse_framing_problem(body) == ""
+    assert framing_problem(body) == ""
 
 
 def test_data_that_is_not_json_is_named():
-    problem = sse_framing_problem(b"event: values\ndata: not json\n\n")
+    problem = framing_problem(b"event: values\ndata: not json\n\n")
     assert "event #1: data is not JSON" in problem and "not json" in problem
 
 
 def test_a_line_that_is_no_sse_field_is_named():
-    assert "is not an `event:`" in sse_framing_problem(b'{"plain": "json"}\n\n')
+    assert "is not an `event:`" in framing_problem(b'{"plain": "json"}\n\n')
 
 
-def test_the_violation_is_filed_under_the_first_requirement_in_order_and_lists_the_rest():
+def test_each_frame_keeps_the_id_it_was_sent_with_not_the_last_one_seen():
+    body = b"id: 1\nevent: a\ndata: {}\n\nevent: b\ndata: {}\n\n: comment\n\nid: 3\ndata: {}\n\n"
+    assert [(f.event, f.id) for f in frames(body)] == [("a", "1"), ("b", None), ("message", "3")]
+
+
+def test_every_finding_is_filed_under_its_own_requirement_and_operation():
     findings = [
         Finding("CON-005", "GET /x", "response body matches its schema", "Response violates schema", "Received: 1"),
-        Finding("CON-001", "GET /x", "not a server error", "Server error", "Received: 500\nDocumented: 200"),
+        Finding("CON-001", "GET /y", "not a server error", "Server error", "Received: 500\nDocumented: 200"),
     ]
-    violation = findings_to_violation(findings)
-    assert violation.requirement == "CON-001"
-    text = str(violation)
-    assert text.startswith("[CON-001] GET /x: not a server error: Server error")
-    assert "Received: 500" in text and "- [CON-005] GET /x" in text
+    violations = findings_to_violations(findings)
+    assert isinstance(violations, Violations)
+    assert [(f.requirement, f.operation) for f in violations.findings] == [("CON-001", "GET /y"), ("CON-005", "GET /x")]
+    assert str(violations.violations[0]).startswith("[CON-001] GET /y: not a server error: Server error")
+    assert "Received: 500" in str(violations)
 
 
-def test_no_findings_no_violation():
-    assert findings_to_violation([]) is None
+def test_one_finding_is_one_violation_and_none_is_none():
+    one = findings_to_violations([Finding("CON-002", "GET /x", "status code documented", "Undocumented", "500")])
+    assert isinstance(one, Violation) and one.operation == "GET /x"
+    assert findings_to_violations([]) is None

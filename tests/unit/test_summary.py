@@ -9,19 +9,19 @@ import jsonschema
 import pytest
 
 from conformance.catalogue import Requirement
-from conformance.config import KnownDeviation, Profile, TargetConfig
+from conformance.config import Profile, TargetConfig
 from conformance.errors import ConfigError
 from conformance.html import render_html
 from conformance.redact import register_secret
 from conformance.report import SCHEMA_PATH, allure_environment, check_report_options, make_summary, terminal_lines
-from conformance.results import TestResult
+from conformance.results import Deviation, Finding, TestResult
 
 SECRET = "sk-unit-test-secret-4242"
 CATALOGUE = {
     "SMOKE-001": Requirement("SMOKE-001", "MUST", "smoke", "GET /ok answers 200.", "spec: GET /ok"),
     "SMOKE-002": Requirement("SMOKE-002", "SHOULD", "smoke", "GET /info answers 200.", "spec: GET /info"),
-    "AUTH-001": Requirement("AUTH-001", "MUST", "auth", "A request without a key is refused.", "docs", needs="auth"),
-    "AUTH-002": Requirement("AUTH-002", "MUST", "auth", "A wrong key is refused.", "docs", needs="auth"),
+    "AUTH-001": Requirement("AUTH-001", "MUST", "auth", "A request without a key is refused.", "docs", needs=("auth",)),
+    "AUTH-002": Requirement("AUTH-002", "MUST", "auth", "A wrong key is refused.", "docs", needs=("auth",)),
     "STORE-001": Requirement("STORE-001", "SHOULD", "store", "An item put reads back.", "spec"),
 }
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -30,8 +30,8 @@ SCHEMA = json.loads(SCHEMA_PATH.read_text())
 def config(**kw) -> TargetConfig:
     profile = Profile(
         name="unit", implementation="impl 1.0",
-        known_deviations=(KnownDeviation("AUTH-002", "accepts any key", "https://example.org/issue/2"),
-                          KnownDeviation("STORE-001", "stale reads")),
+        deviations=(Deviation("AUTH-002", "accepts any key", link="https://example.org/issue/2"),
+                    Deviation("STORE-001", "stale reads")),
     )
     base = dict(base_url="http://127.0.0.1:9", embedded=False, profile=profile, api_key=SECRET, alt_api_key=None,
                 seed=7, run_id="run1")
@@ -39,12 +39,13 @@ def config(**kw) -> TargetConfig:
 
 
 RESULTS = [
-    TestResult("suites/test_01.py::test_ok", ("SMOKE-001",), "failed", ("SMOKE-001",), "[SMOKE-001] <b>503</b>",
-               "curl -sS -H 'X-Api-Key: [REDACTED]' http://127.0.0.1:9/ok"),
+    TestResult("suites/test_01.py::test_ok", ("SMOKE-001",), "failed",
+               [Finding("SMOKE-001", "[SMOKE-001] <b>503</b>", "GET /ok", "curl -sS -H 'X-Api-Key: ${CONFORMANCE_API_KEY}' http://127.0.0.1:9/ok")]),
     TestResult("suites/test_01.py::test_info", ("SMOKE-002",), "passed"),
-    TestResult("suites/test_03.py::test_no_key", ("AUTH-001",), "skipped", skip_reason="not applicable: auth is off"),
-    TestResult("suites/test_03.py::test_wrong_key", ("AUTH-002",), "xfailed", ("AUTH-002",), "accepted"),
-    TestResult("suites/test_08.py::test_put", ("STORE-001",), "xpassed"),
+    TestResult("suites/test_03.py::test_no_key", ("AUTH-001",), "skipped",
+               skip_reason="not judged: no graph id is known -- to judge it: give --graph-id"),
+    TestResult("suites/test_03.py::test_wrong_key", ("AUTH-002",), "failed", [Finding("AUTH-002", "accepted", "GET /threads")]),
+    TestResult("suites/test_08.py::test_put", ("STORE-001",), "passed"),
 ]
 
 
@@ -65,11 +66,14 @@ def test_the_summary_has_one_entry_per_requirement_with_outcome_tests_and_reprod
     entries = {e["id"]: e for e in s["requirements"]}
     assert list(entries) == list(CATALOGUE)
     assert {rid: e["outcome"] for rid, e in entries.items()} == {
-        "SMOKE-001": "fail", "SMOKE-002": "pass", "AUTH-001": "not-applicable", "AUTH-002": "known-deviation", "STORE-001": "fixed?",
+        "SMOKE-001": "fail", "SMOKE-002": "pass", "AUTH-001": "not-judged", "AUTH-002": "known-deviation", "STORE-001": "fixed?",
     }
     assert entries["SMOKE-001"]["reproduction"].startswith("curl")
     assert entries["SMOKE-001"]["tests"] == [{"nodeid": "suites/test_01.py::test_ok", "outcome": "failed"}]
-    assert entries["AUTH-002"]["deviation"]["link"] == "https://example.org/issue/2"
+    assert entries["AUTH-002"]["deviations"][0]["link"] == "https://example.org/issue/2"
+    assert entries["AUTH-002"]["deviations"][0]["matched"] == 1
+    assert s["not_judged"] == [{"id": "AUTH-001", "statement": "A request without a key is refused.",
+                                "reason": "no graph id is known", "fix": "give --graph-id"}]
     assert s["verdict"] == "fail" and s["exit_code"] == 1
     assert s["run"]["started"] == "2023-11-14T22:13:20Z" and s["run"]["duration_seconds"] == 12.5
     assert s["target"]["spec_title"] == "LangSmith Deployment" and s["target"]["implementation"] == "impl 1.0"
@@ -101,16 +105,18 @@ def test_the_html_page_states_the_verdict_rates_failures_deviations_and_configur
     page = render_html(summary())
     assert '<meta name="conformance-verdict" content="fail">' in page
     assert "&lt;b&gt;503&lt;/b&gt;" in page and "<b>503</b>" not in page  # messages are escaped
-    assert "curl -sS -H &#39;X-Api-Key: [REDACTED]&#39;" in page
+    assert "curl -sS -H &#39;X-Api-Key: ${CONFORMANCE_API_KEY}&#39;" in page
+    assert "MUST requirements not judged" in page and "give --graph-id" in page
     assert "https://example.org/issue/2" in page and "remove it from the profile" in page
     assert SECRET not in page and "set (redacted)" in page
     assert "http" not in page.split("<style>")[1].split("</style>")[0]  # no external asset in the CSS
     assert "<script" not in page and "<link" not in page
 
 
-def test_the_terminal_names_the_verdict_failing_ids_and_the_reports():
+def test_the_terminal_names_the_verdict_failing_ids_unjudged_musts_and_the_reports():
     lines = [text for text, _ in terminal_lines(summary(), "/tmp/out")]
     assert any("FAIL  SMOKE-001 (MUST)" in line for line in lines)
+    assert any("NOT JUDGED AUTH-001: no graph id is known -- to judge it: give --graph-id" in line for line in lines)
     assert any("FIXED? STORE-001" in line for line in lines)
     assert any(line.startswith("conformance verdict: FAIL") for line in lines)
     assert lines[-1].startswith("reports: /tmp/out/summary.json")
@@ -152,3 +158,20 @@ def test_scrub_directory_masks_secrets_in_files_others_wrote(tmp_path):
     (tmp_path / "b-result.json").write_text("{}")
     assert scrub_directory(tmp_path) == [tmp_path / "a-result.json"]
     assert SECRET not in (tmp_path / "a-result.json").read_text()
+
+
+def test_a_run_with_an_unjudged_must_and_no_failure_reads_incomplete_everywhere():
+    results = [r for r in RESULTS if r.requirements != ("SMOKE-001",)] + [TestResult("t::ok", ("SMOKE-001",), "passed")]
+    s = make_summary(config(), results, started=0.0, finished=1.0, catalogue=CATALOGUE)
+    jsonschema.validate(s, SCHEMA)
+    assert s["verdict"] == "incomplete" and s["exit_code"] == 75
+    assert '<meta name="conformance-verdict" content="incomplete">' in render_html(s)
+    assert any(line.startswith("conformance verdict: INCOMPLETE") for line, _ in terminal_lines(s, "/tmp/out"))
+
+
+def test_the_cleanup_line_says_what_may_be_left_and_never_claims_more_than_was_checked():
+    from conformance.report import cleanup_line
+
+    assert "everything the run created was deleted (3 resources" in cleanup_line({"deleted": 3, "leftovers": [], "unknown": []})[0]
+    left = cleanup_line({"deleted": 3, "leftovers": ["thread /threads/x (DELETE answered 500)"], "unknown": ["could not check /threads/search"]})[0]
+    assert "may be left" in left and "could not check" in left and "everything" not in left
