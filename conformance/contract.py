@@ -14,8 +14,7 @@ import hashlib
 import json
 import os
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
 import httpx
@@ -207,7 +206,7 @@ def send(case: Any, api: ApiClient, base_url: str) -> Exchange:
     if not (url == base_url or url.startswith(base_url + "/")):
         raise RuntimeError(f"a generated request left the target: {url}")  # never send elsewhere
     path = url[len(base_url):] or "/"
-    headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
+    headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in VOLATILE_HEADERS}
     params = kwargs.get("params") or None
     body_json, content = None, None
     if "json" in kwargs:
@@ -321,13 +320,16 @@ def known_resource_ids(graph_ids: Iterable[str]) -> set[str]:
 
 @dataclass
 class ContractRecord:
-    operations: int = 0
-    exercised: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> {mode: cases}
-    excluded: dict[str, str] = field(default_factory=dict)
-    unexercised: dict[str, str] = field(default_factory=dict)  # label -> why no valid request was sent
-    overlay: Overlay | None = None
+    """What one contract test did to its operation; travels to the controller as a user property
+    (one per test), where `assemble` makes contract.json and the terminal lines of the whole run."""
+
+    operation: str = ""
+    exercised: dict[str, int] = field(default_factory=dict)  # mode -> cases sent
+    excluded: str = ""  # why no generated request was sent
+    unexercised: str = ""  # why no valid request was sent
     stateful_steps: int = 0
-    findings: list[dict[str, Any]] = field(default_factory=list)  # every distinct finding, for contract.json
+    findings: list[dict[str, Any]] = field(default_factory=list)  # every distinct finding
+    sent: list[str] = field(default_factory=list)  # digests of the generated requests, in order
 
     def note(self, findings: Iterable[Finding]) -> None:
         for f in findings:
@@ -339,46 +341,68 @@ class ContractRecord:
                 "reproduce": f.exchange.curl() if f.exchange and f.exchange.method else "",
             })
 
-    def add(self, label: str, mode: str, cases: int) -> None:
-        self.exercised.setdefault(label, {})
-        self.exercised[label][mode] = self.exercised[label].get(mode, 0) + cases
+    def add(self, mode: str, cases: int) -> None:
+        self.exercised[mode] = self.exercised.get(mode, 0) + cases
 
-    def lines(self) -> list[str]:
-        requests = sum(sum(m.values()) for m in self.exercised.values())
-        out = [
-            f"contract: {len(self.exercised)} of {self.operations} operations exercised with {requests} generated requests"
-            + (f"; {len(self.excluded)} excluded" if self.excluded else ""),
-        ]
-        for label, reason in sorted(self.excluded.items()):
-            out.append(f"  excluded {label}: {reason}")
-        if self.overlay is not None:
-            for label, reason in sorted(self.overlay.positive_only.items()):
-                out.append(f"  valid requests only for {label}: {reason}")
-        if self.overlay is not None:
-            out.append("contract: " + self.overlay.summary())
-            for erratum in self.overlay.applied:
-                out.append(f"  {erratum.id} {erratum.title} ({len(erratum.operations)} operations)")
-        if self.stateful_steps:
-            out.append(f"contract: {self.stateful_steps} stateful steps over linked operations")
-        return out
+    def sending(self, case: Any, run_id: str) -> None:
+        """Remember what a generated request was (the run's id aside), to compare runs of one seed."""
+        kwargs = case.as_transport_kwargs(base_url="")
+        headers = {k.lower(): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in VOLATILE_HEADERS}
+        text = json.dumps([case.method.upper(), str(kwargs.get("url")), kwargs.get("params"), headers,
+                           kwargs.get("json", kwargs.get("data"))], sort_keys=True, default=str)
+        if run_id:
+            text = text.replace(run_id, "<run>")
+        self.sent.append(hashlib.sha256(text.encode()).hexdigest()[:16])
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "operations": self.operations,
-            "exercised": self.exercised,
-            "excluded": self.excluded,
-            "unexercised": self.unexercised,
-            "errata_applied": [{"id": e.id, "title": e.title, "operations": list(e.operations)} for e in (self.overlay.applied if self.overlay else [])],
-            "errata_not_applicable": [{"id": e.id, "why": why} for e, why in (self.overlay.skipped if self.overlay else [])],
-            "stateful_steps": self.stateful_steps,
-            "findings": self.findings,
-        }
-
-    def write(self, reports_dir: Path) -> None:
-        reports_dir.mkdir(parents=True, exist_ok=True)
+    def to_property(self) -> str:
         from .redact import redact
 
-        (reports_dir / "contract.json").write_text(redact(json.dumps(self.to_json(), indent=2)), encoding="utf-8")
+        return redact(json.dumps(asdict(self)))
+
+
+# Headers that differ between two runs of one seed (schemathesis draws a random test case id).
+VOLATILE_HEADERS = ("user-agent", "x-schemathesis-testcaseid")
+
+
+def assemble(parts: Iterable[dict[str, Any]], overlay: Overlay | None, operations: int) -> dict[str, Any]:
+    """contract.json: every operation's record, the errata and what the area exercised as a whole."""
+    by_operation: dict[str, dict[str, Any]] = {}
+    stateful_steps = 0
+    findings: list[dict[str, Any]] = []
+    for part in parts:
+        stateful_steps += part.get("stateful_steps", 0)
+        findings += part.get("findings", [])
+        if part.get("operation"):
+            by_operation[part["operation"]] = part
+    return {
+        "operations": operations,
+        "exercised": {label: p["exercised"] for label, p in sorted(by_operation.items()) if p.get("exercised")},
+        "excluded": {label: p["excluded"] for label, p in sorted(by_operation.items()) if p.get("excluded")},
+        "unexercised": {label: p["unexercised"] for label, p in sorted(by_operation.items()) if p.get("unexercised")},
+        "requests": {label: hashlib.sha256("".join(p["sent"]).encode()).hexdigest()[:16]
+                     for label, p in sorted(by_operation.items()) if p.get("sent")},
+        "errata_applied": [{"id": e.id, "title": e.title, "operations": list(e.operations)} for e in (overlay.applied if overlay else [])],
+        "errata_not_applicable": [{"id": e.id, "why": why} for e, why in (overlay.skipped if overlay else [])],
+        "stateful_steps": stateful_steps,
+        "findings": findings,
+    }
+
+
+def summary_lines(contract: dict[str, Any]) -> list[str]:
+    requests = sum(sum(m.values()) for m in contract["exercised"].values())
+    out = [
+        f"contract: {len(contract['exercised'])} of {contract['operations']} operations exercised with {requests} generated requests"
+        + (f"; {len(contract['excluded'])} excluded" if contract["excluded"] else ""),
+    ]
+    out += [f"  excluded {label}: {reason}" for label, reason in contract["excluded"].items()]
+    out += [f"  no valid request for {label}: {reason}" for label, reason in contract["unexercised"].items()]
+    applied = contract["errata_applied"]
+    out.append(f"contract: {len(applied)} spec errata applied" + (f" ({', '.join(e['id'] for e in applied)})" if applied else ""))
+    if contract["errata_not_applicable"]:
+        out.append("  not applicable: " + ", ".join(f"{e['id']} ({e['why']})" for e in contract["errata_not_applicable"]))
+    if contract["stateful_steps"]:
+        out.append(f"contract: {contract['stateful_steps']} stateful steps over linked operations")
+    return out
 
 
 # --- stateful sequences ---------------------------------------------------------------------------
@@ -391,7 +415,7 @@ def _long_lived(path: str) -> bool:
     return path.endswith(("/wait", "/join")) or "/stream" in path
 
 
-def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient) -> list[Finding]:
+def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient, excluded: Iterable[str]) -> list[Finding]:
     """Schemathesis' state machine over the spec's inferred links, sent through the suite's client.
 
     Bounded: a few short scenarios, each call under the contract deadline; findings collected."""
@@ -399,7 +423,7 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
     from schemathesis.core.transport import Response
     from schemathesis.generation.stateful import run_state_machine_as_test
 
-    skipped = set(record.excluded)
+    skipped = set(excluded)
     # Long-polling and streaming calls on real runs can outlive any short deadline (a graph may
     # sleep); the per-operation tests exercise them against unknown ids, which answer at once.
     chosen = schema.exclude(func=lambda ctx: ctx.operation.label in skipped or _long_lived(ctx.operation.path))

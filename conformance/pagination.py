@@ -362,3 +362,32 @@ def items_of(body: Any) -> list[Any] | None:
         if len(lists) == 1:
             return lists[0]
     return None
+
+
+# --- what the run covered -------------------------------------------------------------------
+
+_SHORT_OUTCOMES = {"passed": "pass", "failed": "FAIL", "error": "ERROR"}
+
+
+def coverage_lines(operations: Sequence[PaginatedOperation], results: Iterable[Any]) -> list[str]:
+    """Every paginated operation the spec declares and the outcome of each law on it, so that a
+    new paginated operation is never silently untested. Pure: over the run's test results."""
+    ran: dict[str, dict[str, str]] = {op.key: {} for op in operations}
+    for result in results:
+        if "test_05_pagination" not in result.nodeid or "[" not in result.nodeid:
+            continue
+        key = result.nodeid.rsplit("[", 1)[1].rstrip("]")
+        if key in ran:
+            for rid in result.requirements:
+                outcome = _SHORT_OUTCOMES.get(result.outcome)
+                if outcome is None:  # a skip: its kind
+                    outcome = "n/c" if result.skip_reason.startswith("not claimed") else "n/j"
+                ran[key][rid] = outcome
+    if not any(ran.values()):
+        return []
+    out = ["pagination: operations discovered in the spec (n/c not claimed, n/j not judged)"]
+    for op in operations:
+        out.append(f"  {op.key} ({op.bound_summary()})")
+        if ran[op.key]:
+            out.append("      laws " + " ".join(f"{r.removeprefix('PAGE-')}:{o}" for r, o in sorted(ran[op.key].items())))
+    return out

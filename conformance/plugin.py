@@ -11,6 +11,7 @@ conformance.selection; reports -> conformance.report.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, value in report.user_properties or ():
         if isinstance(key, str) and key.startswith("coverage:"):
             run.coverage[key.removeprefix("coverage:")] = value
+        elif key == "contract":
+            run.parts.setdefault(key, []).append(json.loads(value))
     run.results.extend(recording.results_of(report))
 
 

@@ -13,10 +13,10 @@ import pytest
 
 from .catalogue import CATALOGUE
 from .checks import SetupFailed, Violation, Violations
-from .errors import SuiteError
-from .http import RECORDER, Exchange
+from .errors import SuiteError, TargetUnavailable
+from .http import BREAKER, RECORDER, Exchange
 from .redact import redact
-from .results import Deviation, Finding, TestResult
+from .results import NOT_JUDGED_PREFIX, Deviation, Finding, TestResult
 
 EXCHANGES_SHOWN = 8
 
@@ -73,6 +73,17 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
             props.append(("setup_5xx", _findings_json([Finding("CON-001", message, "", exc.reproduction)])))
     elif isinstance(exc, pytest.skip.Exception):
         pass
+    elif isinstance(exc, TargetUnavailable) and not BREAKER.open:
+        # One request got no answer from a target that still answers its health path: a finding
+        # of what the test was judging (or, in its setup, a setup step that failed), not an error.
+        exchange = exc.exchange if isinstance(exc.exchange, Exchange) else None
+        if exchange is not None and exchange.method:
+            props.append(("reproduction", redact(exchange.curl())))
+        report.conformance_message = redact(f"a request got no answer: {exc}")
+        if call.when == "setup":
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), 0, f"{NOT_JUDGED_PREFIX} setup failed: a request got no answer ({redact(str(exc))})")
+            props.append(("no_answer", "1"))
     elif isinstance(exc, SuiteError) or not isinstance(exc, AssertionError):
         # A Violation or an assert is the deployment's failure; any other exception (the target
         # gone, a bug in a test, hypothesis giving up) means the suite could not judge: `error`.

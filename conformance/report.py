@@ -261,6 +261,22 @@ def allure_environment(summary: dict) -> str:
     return redact("\n".join(lines)) + "\n"
 
 
+def write_area_reports(run: Any) -> None:
+    """contract.json and the areas' own end-of-run lines, from what every worker's tests recorded."""
+    if run.spec is None:
+        return
+    from . import pagination
+    from .contract import assemble, corrected, operation_labels, summary_lines
+
+    parts = run.parts.get("contract", [])
+    if parts:
+        contract = assemble(parts, corrected(run.spec.document, run.config), len(operation_labels(run.spec.document)))
+        run.config.reports_dir.mkdir(parents=True, exist_ok=True)
+        (run.config.reports_dir / "contract.json").write_text(redact(json.dumps(contract, indent=2)), encoding="utf-8")
+        run.area_lines += summary_lines(contract)
+    run.area_lines += pagination.coverage_lines(pagination.discover(run.spec.document), run.results)
+
+
 def write_reports(run: Any, allure_dir: str | None = None, selection: dict[str, str] | None = None) -> int:
     """Write summary.json and report.html (and Allure's environment); returns the exit code."""
     summary = build_summary(run, selection)
@@ -401,6 +417,8 @@ def terminal_summary(tr: Any, run: Any) -> None:
     summary = getattr(run, "summary", None)
     if summary is None:
         return
+    for line in run.area_lines:
+        tr.write_line(redact(line))
     tr.section("conformance", sep="=")
     for line, markup in terminal_lines(summary, str(run.config.reports_dir)):
         tr.write_line(redact(line), **markup)

@@ -49,6 +49,8 @@ class Run:
     cleanup: CleanupReport = field(default_factory=CleanupReport)
     clients: dict[str, ApiClient] = field(default_factory=dict)
     coverage: dict[str, Any] = field(default_factory=dict)  # "coverage:<name>" properties of tests
+    parts: dict[str, list[dict]] = field(default_factory=dict)  # per-test records of an area ("contract")
+    area_lines: list[str] = field(default_factory=list)  # what the areas say at the end of the run
     summary: dict | None = None
 
     @property
@@ -250,8 +252,9 @@ def finish(session: pytest.Session, exitstatus: int) -> None:
     run.cleanup = report
     for client in run.clients.values():
         client.close()
-    from .report import write_reports
+    from .report import write_area_reports, write_reports
 
+    write_area_reports(run)
     option = session.config.option
     selection = {"areas": option.conformance_area or "", "requirements": option.conformance_requirement or "",
                  "shard": option.conformance_shard or ""}

@@ -88,6 +88,7 @@ class Fault:
     requirement = ""  # the requirement this fault must make fail
     also: tuple[str, ...] = ()  # other requirements it may legitimately fail too
     areas: tuple[str, ...] = ()  # suite areas to run; default: the area of `requirement`
+    args: tuple[str, ...] = ()  # extra suite arguments the fault's requirement needs (an opt-in)
     description = "forwards everything unchanged"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:

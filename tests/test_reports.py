@@ -102,7 +102,7 @@ def test_the_summary_lists_every_requirement_with_its_tests(runs):
     smoke = [e for e in summary["requirements"] if e["area"] == "smoke"]
     assert smoke and all(e["outcome"] == "pass" and e["tests"] for e in smoke)
     others = [e for e in summary["requirements"] if e["area"] != "smoke"]
-    assert all(e["outcome"] == "skip" and e["reason"] for e in others), "unselected areas read skip, with a reason"
+    assert all(e["outcome"] == "not-selected" and e["reason"] for e in others), "unselected areas read not selected, with a reason"
 
 
 # --- report.html in a real browser ----------------------------------------------------------

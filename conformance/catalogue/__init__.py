@@ -6,11 +6,29 @@ they verify with `@pytest.mark.requirement("ID")`, and reports are read per requ
 
 from __future__ import annotations
 
-from . import auth, contract, hygiene, isolation, pagination, runs, smoke, store, streaming
+from . import (
+    assistants,
+    auth,
+    contract,
+    crons,
+    hygiene,
+    ids,
+    isolation,
+    pagination,
+    protocols,
+    runs,
+    search,
+    security,
+    smoke,
+    store,
+    streaming,
+    threads,
+)
 from ._model import AREAS, Requirement
 
 CATALOGUE: dict[str, Requirement] = {}
-for _module in (smoke, contract, auth, isolation, pagination, runs, streaming, store, hygiene):
+for _module in (smoke, contract, auth, isolation, pagination, runs, streaming, store, assistants, threads, crons, search,
+                ids, security, protocols, hygiene):
     for _req in _module.REQUIREMENTS:
         if _req.id in CATALOGUE:
             raise ValueError(f"duplicate requirement id {_req.id}")

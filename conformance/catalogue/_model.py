@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Areas in the order a reader meets them; each has a module in this package and a suite file.
-AREAS = ("smoke", "contract", "auth", "isolation", "pagination", "runs", "streaming", "store", "hygiene")
+AREAS = ("smoke", "contract", "auth", "isolation", "pagination", "runs", "streaming", "store", "assistants", "threads",
+         "crons", "search", "ids", "security", "protocols", "hygiene")
 LEVELS = ("MUST", "SHOULD")
 
 

@@ -105,7 +105,7 @@ def _tail(path: Path, lines: int = 15) -> str:
 def _new_key() -> str:
     """A random key that a command line cannot mistake for an option (no leading '-')."""
     while True:
-        key = secrets.token_urlsafe(24)
+        key = secrets.token_urlsafe(32)  # 43 characters, like a production key
         if not key.startswith("-"):
             return key
 

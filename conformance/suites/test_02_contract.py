@@ -33,29 +33,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("operation", labels, ids=labels)
 
 
-class _Summary:
-    """Prints what the contract area exercised and which errata it applied, and writes contract.json."""
-
-    def __init__(self, record: wiring.ContractRecord, target: Any) -> None:
-        self.record, self.target = record, target
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        for line in self.record.lines():
-            terminalreporter.write_line(line)
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.record.write(self.target.reports_dir)
-
-
 @pytest.fixture(scope="session")
-def contract(request: pytest.FixtureRequest, target, spec) -> dict[str, Any]:
-    """The corrected spec as a schemathesis schema, and the record of what the area did."""
+def contract(target, spec) -> dict[str, Any]:
+    """The corrected spec as a schemathesis schema (built once per process), and what is excluded."""
     overlay = wiring.corrected(spec.document, target)
     schema = wiring.build_schema(overlay, target)
-    record = wiring.ContractRecord(operations=len(wiring.operation_labels(spec.document)), overlay=overlay)
-    record.excluded = {**{k: v for k, v in wiring.UNSAFE.items()}, **overlay.excluded}
-    request.config.pluginmanager.register(_Summary(record, target), "conformance-contract-summary")
-    return {"overlay": overlay, "schema": schema, "record": record}
+    return {"overlay": overlay, "schema": schema, "excluded": {**wiring.UNSAFE, **overlay.excluded}}
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest):
+    """What this test did, handed to the controller (contract.json is assembled there, over all workers)."""
+    made = wiring.ContractRecord()
+    yield made
+    request.node.user_properties.append(("contract", made.to_property()))
 
 
 def _settings(examples: int, target: Any):
@@ -96,12 +87,13 @@ def _exercise(operation_obj: Any, mode: Any, examples: int, seed: int, act, targ
 
 
 @pytest.mark.requirement(*GENERATED, "CON-012")
-def test_every_operation_answers_generated_requests_within_its_contract(operation, contract, target, api, spec, capabilities):
+def test_every_operation_answers_generated_requests_within_its_contract(operation, contract, record, target, api, spec, capabilities):
     from schemathesis.generation import GenerationMode
 
-    record: wiring.ContractRecord = contract["record"]
-    if operation in record.excluded:
-        not_exercised(f"excluded from generated calls: {record.excluded[operation]}")
+    record.operation = operation
+    if operation in contract["excluded"]:
+        record.excluded = contract["excluded"][operation]
+        not_exercised(f"excluded from generated calls: {record.excluded}")
     method, path = operation.split(" ", 1)
     capability = capability_of(path)
     if capability and not capabilities.has(capability):
@@ -113,6 +105,7 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
 
     def act(case: Any) -> None:
         wiring.prepare(case, api)
+        record.sending(case, target.run_id)
         try:
             exchange = wiring.send(case, api, base_url)
         except TargetUnavailable as exc:
@@ -132,7 +125,7 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
     sent = {}
     for mode, budget in modes:
         sent[mode.value] = _exercise(operation_obj, mode, budget, wiring.operation_seed(target.seed, operation, mode.value), act, target)
-        record.add(operation, mode.value, sent[mode.value])
+        record.add(mode.value, sent[mode.value])
     if spec.kind == SPEC_BUNDLED:
         for finding in findings.values():
             if finding.requirement in wiring.OWN_SPEC_ONLY:
@@ -144,7 +137,7 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
     if not any(sent.values()):
         not_exercised(f"{operation}: no request could be generated from its schema")
     if not sent.get("positive"):
-        record.unexercised[operation] = "no valid request could be generated"
+        record.unexercised = "no valid request could be generated"
 
 
 # --- deleted resources are gone ----------------------------------------------------------------
@@ -226,11 +219,11 @@ def _declares(spec, label: str) -> bool:
 
 
 @pytest.mark.requirement("CON-011", "CON-010", "CON-001")
-def test_linked_operation_sequences_over_real_resources_keep_the_contract(contract, target, api):
+def test_linked_operation_sequences_over_real_resources_keep_the_contract(contract, record, target, api):
     if not target.stateful:
         not_exercised(f"the {target.budget} budget runs no stateful sequences")
-    findings = wiring.run_stateful(contract["schema"], contract["record"], target, api)
-    contract["record"].note(findings)
+    findings = wiring.run_stateful(contract["schema"], record, target, api, contract["excluded"])
+    record.note(findings)
     violation = wiring.findings_to_violations(findings)
     if violation is not None:
         raise violation

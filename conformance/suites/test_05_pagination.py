@@ -315,46 +315,7 @@ def _discovered(config: pytest.Config) -> list[PaginatedOperation]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "operation" in metafunc.fixturenames:
         operations = _discovered(metafunc.config)
-        _Coverage.install(metafunc.config, operations)
         metafunc.parametrize("operation", operations, ids=[op.key for op in operations])
-
-
-class _Coverage:
-    """Lists, at the end of the run, every paginated operation the spec declares and which law
-    each one ran, so a new paginated operation is never silently untested."""
-
-    NAME = "conformance-pagination-coverage"
-
-    def __init__(self, operations: list[PaginatedOperation]) -> None:
-        self.operations = operations
-        self.outcomes: dict[str, dict[str, str]] = {op.key: {} for op in operations}
-
-    @classmethod
-    def install(cls, config: pytest.Config, operations: list[PaginatedOperation]) -> None:
-        if not config.pluginmanager.has_plugin(cls.NAME):
-            config.pluginmanager.register(cls(operations), cls.NAME)
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if "test_05_pagination" not in report.nodeid or "[" not in report.nodeid:
-            return
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            key = report.nodeid.rsplit("[", 1)[1].rstrip("]")
-            requirement = next((v for k, v in report.user_properties if k == "requirement"), "?")
-            outcome = {"passed": "pass", "failed": "FAIL"}.get(report.outcome, "n/a")
-            if key in self.outcomes:
-                self.outcomes[key][requirement] = outcome
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not any(self.outcomes.values()):
-            return
-        terminalreporter.section("pagination: operations discovered in the spec", sep="-")
-        for op in self.operations:
-            ran = self.outcomes[op.key]
-            recipe = "" if op.key in RECIPES else "  UNTESTED: the suite has no recipe to seed data for it"
-            checked = " ".join(f"{r.removeprefix('PAGE-')}:{o}" for r, o in sorted(ran.items()))
-            terminalreporter.write_line(f"  {op.key} ({op.bound_summary()}){recipe}")
-            if ran:
-                terminalreporter.write_line(f"      laws {checked}")
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,26 @@ requirement it targets) and `UNREACHABLE` ({requirement id: why no proxy fault c
 
 from __future__ import annotations
 
-from . import auth, contract, isolation, pagination, runs, smoke, store, streaming
+from . import (
+    assistants,
+    auth,
+    contract,
+    crons,
+    ids,
+    isolation,
+    pagination,
+    protocols,
+    runs,
+    search,
+    security,
+    smoke,
+    store,
+    streaming,
+    threads,
+)
 
-MODULES = (smoke, contract, auth, isolation, pagination, runs, streaming, store)
+MODULES = (smoke, contract, auth, isolation, pagination, runs, streaming, store, assistants, threads, crons, search, ids,
+           security, protocols)
 
 FAULTS = [fault for module in MODULES for fault in module.FAULTS]
 UNREACHABLE: dict[str, str] = {}

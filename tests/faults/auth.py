@@ -135,7 +135,8 @@ class StudioHeaderBypass(TenantAware):
 
 class KeyInQueryAccepted(Fault):
     name = "auth-key-in-query-accepted"
-    requirement = "AUTH-007"
+    requirement = "AUTH-011"
+    args = ("--probe-key-in-url",)  # the opt-in: the probe puts the real key in URLs
     description = "the key is also read from the ?api_key= query parameter"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:

@@ -1,0 +1,8 @@
+"""Faults for the crons requirements."""
+
+from __future__ import annotations
+
+from proxy import Fault
+
+FAULTS: list[Fault] = []
+UNREACHABLE: dict[str, str] = {}
