@@ -88,6 +88,8 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool,
         installed = impl.install()
     except MatrixError as exc:
         return Outcome(name, "install-failed", str(exc))
+    except Exception as exc:  # anything else: still reported, still not stopping the others
+        return Outcome(name, "install-failed", f"{type(exc).__name__}: {exc}")
     outcome.version = installed.version
     outcome.install = "reused" if installed.seconds is None else f"{installed.seconds:.0f}s"
     print(f"  install: {'reused ' + str(installed.path) if installed.seconds is None else f'{installed.seconds:.0f}s'}"
@@ -112,10 +114,11 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool,
             outcome.suite_seconds = time.monotonic() - started
             if outcome.exit_code not in (0, 1):
                 print(f"  server log, last lines:\n{_indent(_tail(deployment.log))}", flush=True)
-    except MatrixError as exc:
+    except Exception as exc:  # MatrixError carries the log's last lines; anything else its type and message
+        detail = str(exc) if isinstance(exc, MatrixError) else f"{type(exc).__name__}: {exc}"
         if outcome.exit_code is None:
-            return Outcome(name, "start-failed", str(exc), outcome.version, outcome.install)
-        outcome.detail = f"stopping failed: {exc}"
+            return Outcome(name, "start-failed", detail, outcome.version, outcome.install)
+        outcome.detail = f"stopping failed: {detail}"
     return outcome
 
 
