@@ -53,7 +53,9 @@ def run_conformance(base_url: str, api_key: str | None, alt_api_key: str | None,
     if alt_api_key:
         command.append(f"--alt-api-key={alt_api_key}")
     command += ["--profile", profile, f"--reports-dir={reports_dir}", *extra_args]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "LANGGRAPH_API_KEY"))}
+    # The caller's CONFORMANCE_* settings (seed, examples, ...) pass; its credentials never reach another server.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CONFORMANCE_API_KEY", "CONFORMANCE_ALT_API_KEY", "LANGGRAPH_API_KEY", "CONFORMANCE_BASE_URL")}
     shown = [("--api-key=***" if a.startswith("--api-key=") else "--alt-api-key=***" if a.startswith("--alt-api-key=") else a)
              for a in command]
     print(f"  $ (cd {suite_dir()} && {' '.join(shown)})", flush=True)
