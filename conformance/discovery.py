@@ -129,8 +129,9 @@ def _can_create_assistant(main: ApiClient, graph_id: str, paths: set[str]) -> bo
 
 
 def _find_graphs(config: TargetConfig, main: ApiClient, caps: Capabilities, paths: set[str], notes: list[str]) -> None:
-    visible = _visible_graph_ids(main, paths)
     declared = config.conformance_graphs
+    # The key's assistants are listed only when the graphs were neither given nor declared.
+    visible = _visible_graph_ids(main, paths) if declared is None or not config.graph_ids else []
     if declared is True:
         caps.conformance_graphs, how = True, "declared (--conformance-graphs or the profile)"
     elif declared is False:

@@ -307,10 +307,14 @@ class ApiClient:
             response.close()
         exchange.elapsed = time.monotonic() - started
         if exchange.cut == CUT_DEADLINE and not exchange.is_event_stream:
-            # A whole response that did not arrive by its deadline: the target may be dripping.
-            BREAKER.record(False, f"{method} {redact(exchange.url)}: the body did not complete in {deadline:.0f}s")
-        else:
-            BREAKER.record(True)
+            # A response that did not arrive whole by its deadline is no answer (the target may be
+            # dripping): never judged on half a body.
+            exchange.error = f"the body did not complete in {deadline:.0f}s"
+            if record:
+                RECORDER.add(exchange)
+            BREAKER.record(False, f"{method} {redact(exchange.url)}: {exchange.error}")
+            raise TargetUnavailable(f"{method} {redact(exchange.url)}: {exchange.error}", exchange)
+        BREAKER.record(True)
         if exchange.status >= 500:
             self._recycle()
         if record:

@@ -80,10 +80,10 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
         if exchange is not None and exchange.method:
             props.append(("reproduction", redact(exchange.curl())))
         report.conformance_message = redact(f"a request got no answer: {exc}")
+        props.append(("no_answer", "1"))
         if call.when == "setup":
             report.outcome = "skipped"
             report.longrepr = (str(item.path), 0, f"{NOT_JUDGED_PREFIX} setup failed: a request got no answer ({redact(str(exc))})")
-            props.append(("no_answer", "1"))
     elif isinstance(exc, SuiteError) or not isinstance(exc, AssertionError):
         # A Violation or an assert is the deployment's failure; any other exception (the target
         # gone, a bug in a test, hypothesis giving up) means the suite could not judge: `error`.
@@ -139,10 +139,12 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
     if outcome in ("failed", "error"):
         message = getattr(report, "conformance_message", "") or redact(str(report.longreprtext)[-4000:])
     suite_error = bool(props.get("suite_error"))
+    no_answer = bool(props.get("no_answer"))
     out = [TestResult(
         nodeid=report.nodeid, requirements=requirements, outcome=outcome, findings=findings, message=message,
         skip_reason=skip_reason, reproduction=props.get("reproduction", ""), suite_error=suite_error,
-        complete=bool(props.get("complete")), duration=report.duration,
+        complete=bool(props.get("complete")), unclaimed=json.loads(props.get("unclaimed", "{}")), no_answer=no_answer,
+        duration=report.duration,
     )]
     for finding in _load(props, "setup_5xx"):
         out.append(TestResult(nodeid=f"{report.nodeid} (setup)", requirements=("CON-001",), outcome="failed",

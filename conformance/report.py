@@ -174,7 +174,7 @@ def make_summary(
         "configuration": configuration(config, selection),
         "cleanup": dict(cleanup or {"deleted": 0, "leftovers": [], "unknown": [], "complete": True}),
         "coverage": {str(k): v for k, v in sorted((coverage or {}).items())},
-        "results": [_result_json(r) for r in results],
+        "results": [result_to_json(r) for r in results],
     }
     if diff is not None:
         run = baseline.get("run", {}) if baseline else {}
@@ -186,7 +186,7 @@ def make_summary(
     return summary
 
 
-def _result_json(result: TestResult) -> dict[str, Any]:
+def result_to_json(result: TestResult) -> dict[str, Any]:
     data = dataclasses.asdict(result)
     data["requirements"] = list(result.requirements)
     return data
@@ -198,7 +198,8 @@ def result_from_json(data: Mapping[str, Any]) -> TestResult:
         nodeid=data["nodeid"], requirements=tuple(data["requirements"]), outcome=data["outcome"],
         findings=[Finding(**f) for f in data.get("findings", [])], message=data.get("message", ""),
         skip_reason=data.get("skip_reason", ""), reproduction=data.get("reproduction", ""),
-        suite_error=bool(data.get("suite_error")), complete=bool(data.get("complete")), duration=float(data.get("duration", 0.0)),
+        suite_error=bool(data.get("suite_error")), complete=bool(data.get("complete")), unclaimed=dict(data.get("unclaimed", {})),
+        no_answer=bool(data.get("no_answer")), duration=float(data.get("duration", 0.0)),
     )
 
 

@@ -90,6 +90,8 @@ class TestResult:
     reproduction: str = ""  # of a setup request that failed, or of the request the suite crashed on
     suite_error: bool = False  # the suite or the network failed, not the deployment
     complete: bool = False  # a failure that still checked every requirement it names (findings collected)
+    unclaimed: dict[str, str] = field(default_factory=dict)  # requirements the test found not claimed here, and why
+    no_answer: bool = False  # it failed because a request got no answer (an error once the target turns out dead)
     duration: float = 0.0
 
     __test__ = False  # not a pytest test class
@@ -148,7 +150,7 @@ def requirement_outcomes(
         listed.setdefault(deviation.requirement, []).append(deviation)
     out: dict[str, RequirementResult] = {}
     for rid, req in catalogue.items():
-        tests = by_req.get(rid, [])
+        tests = [_unclaimed_view(t, rid) for t in by_req.get(rid, [])]
         entry = RequirementResult(
             rid, req.level, req.area, req.statement, req.source, "not-judged",
             [{"nodeid": t.nodeid, "outcome": t.outcome} for t in tests],
@@ -219,6 +221,14 @@ def requirement_outcomes(
             entry.reason = next((r for _, k, r, _ in skips if k == "not exercised"), "") or "no instance of it could be exercised"
         out[rid] = entry
     return out
+
+
+def _unclaimed_view(test: TestResult, rid: str) -> TestResult:
+    """A test that found `rid` not claimed on this target reads, for `rid`, as a not-claimed skip."""
+    if rid not in test.unclaimed or any(f.requirement == rid for f in test.findings):
+        return test
+    return TestResult(test.nodeid, test.requirements, "skipped", skip_reason=f"{NOT_CLAIMED_PREFIX} {test.unclaimed[rid]}",
+                      duration=test.duration)
 
 
 def outcome_counts(requirements: Iterable[RequirementResult]) -> dict[str, int]:

@@ -252,6 +252,12 @@ def finish(session: pytest.Session, exitstatus: int) -> None:
     run.cleanup = report
     for client in run.clients.values():
         client.close()
+    if BREAKER.open:
+        # The target died: the requests that got no answer before the breaker opened were its death
+        # throes, not findings about a live target.
+        for result in run.results:
+            if result.no_answer:
+                result.suite_error = True
     from .report import write_area_reports, write_reports
 
     write_area_reports(run)

@@ -43,7 +43,7 @@ def own_reference_processes(before: list[str]) -> list[str]:
 def start_embedded_run(reports: Path, *args: str) -> tuple[subprocess.Popen, str]:
     """Start the suite against the embedded reference; return once the reference is up."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", *args, "--reports-dir", str(reports)],
+        [sys.executable, "-m", "conformance", "-q", *args, "--reports-dir", str(reports)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     seen = ""

@@ -51,13 +51,18 @@ class InfoBroken(Fault):
 
 
 class DiesAfterStart(Fault):
-    """Answers the suite's start-up (reachability, spec) and /ok, then drops every connection."""
+    """Answers the suite's discovery of the target, then drops every connection (its health path's too)."""
 
     name = "dies-after-start"
+    discovery = (("GET", "/ok"), ("GET", "/openapi.json"), ("GET", "/info"), ("POST", "/threads/search"))
+
+    def __init__(self) -> None:
+        self.dead = False
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        if request.path in ("/ok", "/openapi.json"):
+        if not self.dead and (request.method, request.path) in self.discovery:
             return None
+        self.dead = True
         raise ConnectionAbortedError("proxy: the target died")  # the handler closes without answering
 
 
@@ -263,7 +268,7 @@ def test_known_deviations_read_as_such_and_a_passing_one_is_flagged_fixed(refere
         )
     assert run.outcome("SMOKE-001") == "known-deviation"
     entry = next(e for e in run.summary["requirements"] if e["id"] == "SMOKE-001")
-    assert entry["deviation"]["link"] == "https://example.org/1" and entry["reproduction"].startswith("curl")
+    assert entry["deviations"][0]["link"] == "https://example.org/1" and entry["reproduction"].startswith("curl")
     assert run.outcome("SMOKE-003") == "fixed?"
     assert "FIXED? SMOKE-003" in run.output
     assert run.exit_code == 1, "--fail-on should: the failing SHOULD (SMOKE-002) is fatal"
@@ -276,7 +281,8 @@ def test_a_target_that_dies_mid_run_gives_error_outcomes_and_the_suite_error_exi
     with FaultProxy(reference.base_url, DiesAfterStart()) as proxy:
         run = run_suite(proxy.url, tmp_path / "reports", *FAST, api_key=reference.api_key, alt_api_key=reference.alt_api_key)
     assert run.exit_code == EXIT_SUITE_ERROR, run.output[-3000:]
-    assert run.summary["verdict"] == "error" and run.outcome("SMOKE-002") == "error"
+    assert run.summary["verdict"] == "error" and run.outcome("SMOKE-004") == "error"
+    assert not run.failing() - {e["id"] for e in run.summary["requirements"] if e["outcome"] == "error"}
 
 
 def test_report_options_are_checked_before_any_test(reference, tmp_path):

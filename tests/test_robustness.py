@@ -11,20 +11,22 @@ from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
 from conformance.errors import EXIT_SUITE_ERROR
 
+# What the suite asks while it discovers the target (health, spec, /info, whether the keys work).
+DISCOVERY = (("GET", "/ok"), ("GET", "/openapi.json"), ("GET", "/info"), ("POST", "/threads/search"))
+
 
 class BreaksAfter(Fault):
-    """Answers the suite's start-up (reachability, spec), then breaks every later request."""
-
-    healthy_requests = 2
+    """Answers the suite's discovery of the target, then breaks every later request."""
 
     def __init__(self) -> None:
-        self.seen = 0
+        self.tests_started = False
         self.lock = threading.Lock()
 
-    def broken(self) -> bool:
+    def broken(self, request: ProxyRequest) -> bool:
         with self.lock:
-            self.seen += 1
-            return self.seen > self.healthy_requests
+            if (request.method, request.path) not in DISCOVERY:
+                self.tests_started = True
+            return self.tests_started
 
 
 class Dies(BreaksAfter):
@@ -32,7 +34,7 @@ class Dies(BreaksAfter):
     description = "the connection drops without an answer"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        if self.broken():
+        if self.broken(request):
             raise ConnectionAbortedError("the target died")
         return None
 
@@ -42,7 +44,7 @@ class Hangs(BreaksAfter):
     description = "requests are accepted and never answered"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        if self.broken():
+        if self.broken(request):
             time.sleep(60)
         return None
 
@@ -52,7 +54,7 @@ class Drips(BreaksAfter):
     description = "answers arrive one byte a second, which defeats a read timeout"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        if self.broken():
+        if self.broken(request):
             return ProxyResponse(200, {"content-type": "application/json"}, b'{"ok": true}' + b" " * 100, drip_seconds=1.0)
         return None
 

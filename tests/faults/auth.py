@@ -133,6 +133,18 @@ class StudioHeaderBypass(TenantAware):
         return None
 
 
+class BearerAlsoAccepted(Fault):
+    name = "auth-bearer-also-accepted"
+    requirement = "AUTH-007"
+    description = "the key is also read from an Authorization: Bearer header"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        value = request.headers.get("authorization", "")
+        if value.lower().startswith("bearer ") and KEY_HEADER not in request.headers:
+            request.headers[KEY_HEADER] = value[7:]
+        return None
+
+
 class KeyInQueryAccepted(Fault):
     name = "auth-key-in-query-accepted"
     requirement = "AUTH-011"
@@ -183,7 +195,7 @@ class InfoProtected(Fault):
 
 FAULTS: list[Fault] = [
     OneOperationWithoutAuth(), WrongKeyAccepted(), RejectionAs200(), MalformedKeyCrashes(),
-    RightKeyRefusedOnOneOperation(), RejectionCarriesTheThread(), StudioHeaderBypass(), KeyInQueryAccepted(),
+    RightKeyRefusedOnOneOperation(), RejectionCarriesTheThread(), StudioHeaderBypass(), KeyInQueryAccepted(), BearerAlsoAccepted(),
     CaseVariantWrongKeyAccepted(), CaseVariantIgnored(), InfoProtected(),
 ]
 UNREACHABLE: dict[str, str] = {}

@@ -23,6 +23,13 @@ class InfoLacksVersion(Fault):
         return response
 
 
+class InfoLacksVersionUnderTheBundledSpec(InfoLacksVersion):
+    name = "contract-missing-field-bundled-spec"
+    requirement = "CON-012"
+    args = ("--spec", "bundled")  # held to another implementation's spec, the finding is CON-012's
+    description = "GET /info answers without `version`, the run holding it to the bundled spec"
+
+
 class InfoFlagsWrongType(Fault):
     name = "contract-field-of-wrong-type"
     requirement = "CON-005"
@@ -166,6 +173,7 @@ class UndocumentedStatus(Fault):
 
 
 FAULTS: list[Fault] = [
+    InfoLacksVersionUnderTheBundledSpec(),
     UndocumentedStatus(),
     InfoLacksVersion(), InfoFlagsWrongType(), OkJsonAsText(), CountCrashes(), UnknownThreadFound(),
     ValidationOff(), DeleteKeepsThread(), OkLacksDeclaredHeader(), StreamDataNotJson(), CountRejectsValid(),

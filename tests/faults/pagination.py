@@ -245,9 +245,20 @@ class OutOfRangeLimitClamped(Fault):
             _rewrite_body(request, body)
 
 
+class NextNeverSent(Fault):
+    name = "next-header-never-sent"
+    requirement = "PAGE-014"
+    description = "no search ever sends X-Pagination-Next (Aegra's way)"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        response.headers.pop("x-pagination-next", None)
+        return response
+
+
 FAULTS: list[Fault] = [
     OffsetIgnored(), OffsetOffByOne(), ItemRepeatedAcrossPages(), OneItemMoreThanLimit(), FilterIgnored(),
     NextSkipsAnItem(), EmptyPageIs404(), ShuffledOrder(), SortByReplaced(), SortOrderIgnored(),
     DefaultOrderReversed(), NextOnTheLastPage(), TotalOffByFive(), CountOffByOne(), OutOfRangeLimitClamped(),
+    NextNeverSent(),
 ]
 UNREACHABLE: dict[str, str] = {}

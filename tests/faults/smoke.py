@@ -51,5 +51,17 @@ class JoinForgetsState(Fault):
         return response
 
 
-FAULTS = [OkAnswers503(), InfoAsText(), SpecWithoutThreads(), JoinForgetsState()]
+class SpecNotServed(Fault):
+    name = "spec-not-served"
+    requirement = "SMOKE-005"
+    args = ("--spec", "bundled")  # the suite needs a spec from elsewhere, as for the LangGraph.js server
+    description = "neither /openapi.json nor /docs is served"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.path in ("/openapi.json", "/docs"):
+            return ProxyResponse(404, {"content-type": "text/plain"}, b"Not Found")
+        return None
+
+
+FAULTS = [OkAnswers503(), InfoAsText(), SpecWithoutThreads(), JoinForgetsState(), SpecNotServed()]
 UNREACHABLE: dict[str, str] = {}
