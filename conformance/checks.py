@@ -54,6 +54,13 @@ class Violation(AssertionError):
     def findings(self) -> list[Finding]:
         return [Finding(self.requirement, self.text, self.operation, self.reproduction)]
 
+    def locate(self, paths: list[str]) -> None:
+        """Name the operation from the exchange when the test did not (known deviations are scoped by it)."""
+        if not self.operation and self.exchange is not None and self.exchange.method:
+            from .spec import operation_label
+
+            self.operation = operation_label(self.exchange.method, self.exchange.url, paths)
+
 
 class Violations(AssertionError):
     """Several findings of one test, each filed under its own requirement and operation."""

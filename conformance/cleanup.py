@@ -68,6 +68,9 @@ def delete_and_confirm(client: ApiClient, thing: Tracked) -> str:
     try:
         if store:
             deleted = client.request("DELETE", "/store/items", json=thing.item, record=False, track=False)
+            if not thing.item["namespace"]:
+                # An item with no namespace of its own cannot be told apart in a search answer.
+                return f"{thing.label()} (DELETE answered {deleted.status}; an item without a namespace cannot be read back to confirm it)"
             # Searched for rather than read: a GET names the namespace dot-joined, which labels
             # holding a dot (or an empty key) cannot be named by.
             read = client.post("/store/items/search", json={"namespace_prefix": thing.item["namespace"], "limit": 1000},

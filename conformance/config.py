@@ -30,10 +30,12 @@ FAIL_ON_CHOICES = ("must", "should", "regression")
 # Capabilities a profile may declare ([capabilities]); the others are detected (conformance.capabilities).
 DECLARABLE_CAPABILITIES = ("assistants", "threads", "runs", "streaming", "crons", "store", "mcp", "a2a", "webhooks")
 # What a budget changes: generated examples per operation, and whether slow checks run.
+# `coverage`: how many of schemathesis' coverage-phase cases (boundary values, wrong types, missing
+# fields, derived from the schema) each operation is sent, at most (None: all of them).
 BUDGETS: dict[str, dict[str, Any]] = {
-    "quick": {"examples": 4, "slow": False, "stateful": False},
-    "default": {"examples": 12, "slow": False, "stateful": True},
-    "thorough": {"examples": 50, "slow": True, "stateful": True},
+    "quick": {"examples": 4, "coverage": 6, "slow": False, "stateful": False},
+    "default": {"examples": 12, "coverage": 24, "slow": False, "stateful": True},
+    "thorough": {"examples": 50, "coverage": None, "slow": True, "stateful": True},
 }
 
 
@@ -109,6 +111,10 @@ class TargetConfig:
         return bool(BUDGETS[self.budget]["stateful"])
 
     @property
+    def coverage_cases(self) -> int | None:
+        return BUDGETS[self.budget]["coverage"]
+
+    @property
     def spec_url(self) -> str:
         return self.spec_source or f"{self.base_url}/openapi.json"
 
@@ -157,7 +163,7 @@ _PROFILE_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "known_deviations": {},  # table of requirement id -> {reason, link}: the whole requirement
     "deviation": {},  # array of tables: {requirement, operations, match, reason, evidence, link}
 }
-_DEVIATION_KEYS = {"requirement": str, "reason": str, "operations": list, "match": str, "evidence": str, "link": str}
+_DEVIATION_KEYS = {"requirement": (str, list), "reason": str, "operations": list, "match": str, "evidence": str, "link": str}
 
 
 def find_profile(name_or_path: str, profiles_dir: Path = PROFILES_DIR) -> Path:
@@ -205,7 +211,8 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
                     if expected is None:
                         raise bad(f"deviation.{sub}", "is not a known key", f"known keys in [[deviation]]: {', '.join(_DEVIATION_KEYS)}")
                     if not isinstance(subvalue, expected):
-                        raise bad(f"deviation.{sub}", f"must be a {expected.__name__}, not {type(subvalue).__name__}", "fix its value")
+                        kind = " or ".join(t.__name__ for t in expected) if isinstance(expected, tuple) else expected.__name__
+                        raise bad(f"deviation.{sub}", f"must be a {kind}, not {type(subvalue).__name__}", "fix its value")
                 for required in ("requirement", "reason"):
                     if not entry.get(required):
                         raise bad("deviation", f"#{n} needs a {required}", 'write requirement = "CON-001", reason = "..."')
@@ -257,6 +264,16 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         Deviation(req, entry["reason"], link=entry.get("link", ""))
         for req, entry in data.get("known_deviations", {}).items()
     ]
+    from .catalogue import CATALOGUE
+
+    def requirements_of(entry: dict) -> list[str]:
+        named = entry.get("requirement", "")
+        return list(named) if isinstance(named, list) else [named]
+
+    for req in [*data.get("known_deviations", {}), *(r for e in data.get("deviation", []) for r in requirements_of(e))]:
+        if req not in CATALOGUE:
+            raise bad("deviation" if "deviation" in data else f"known_deviations.{req}", f"names {req!r}, which is no requirement",
+                      "see `langgraph-conformance requirements` for the ids")
     for entry in data.get("deviation", []):
         operations = entry.get("operations", [])
         if not all(isinstance(o, str) and " /" in o for o in operations):
@@ -266,10 +283,11 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
                 re.compile(entry["match"])
             except re.error as exc:
                 raise bad("deviation.match", f"is not a regular expression ({exc})", "fix its value") from None
-        deviations.append(Deviation(
-            entry["requirement"], entry["reason"], tuple(operations), entry.get("match", ""),
-            entry.get("evidence", ""), entry.get("link", ""),
-        ))
+        for requirement in requirements_of(entry):  # one defect may break several requirements
+            deviations.append(Deviation(
+                requirement, entry["reason"], tuple(operations), entry.get("match", ""),
+                entry.get("evidence", ""), entry.get("link", ""),
+            ))
     conformance_graphs = target.get("conformance_graphs", target.get("reference_graphs"))
     stem = Path(path).stem if path != "<profile>" else "custom"
     return Profile(

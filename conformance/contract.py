@@ -13,6 +13,8 @@ import datetime
 import hashlib
 import json
 import os
+import re
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
@@ -66,40 +68,105 @@ def operation_seed(seed: int | None, *parts: str) -> int:
 
 
 # --- checks -> requirements ---------------------------------------------------------------------
+#
+# Every CON check is a schemathesis check: schemathesis' own, and the suite's two registered in its
+# registry (`unknown_id_answered_404` for CON-008, `sse_framing` for CON-009), so the state machine's
+# own validation runs them too. One validation per response runs them all; the `after_validate` hook
+# says which check raised each failure, and this table files it under its requirement.
+
+CHECK_REQUIREMENTS = {
+    "not_a_server_error": "CON-001",
+    "status_code_conformance": "CON-002",
+    "content_type_conformance": "CON-003",
+    "response_headers_conformance": "CON-004",
+    "response_schema_conformance": "CON-005",
+    "negative_data_rejection": "CON-006",
+    "positive_data_acceptance": "CON-007",
+    "unknown_id_answered_404": "CON-008",
+    "sse_framing": "CON-009",
+    "use_after_free": "CON-010",
+}
+CHECK_TITLES = {
+    "not_a_server_error": "not a server error", "status_code_conformance": "status code documented",
+    "content_type_conformance": "content type documented", "response_headers_conformance": "declared response headers",
+    "response_schema_conformance": "response body matches its schema", "negative_data_rejection": "invalid data rejected with 4xx",
+    "positive_data_acceptance": "valid data accepted", "unknown_id_answered_404": "unknown id answered 404",
+    "sse_framing": "SSE framing", "use_after_free": "a deleted resource stays deleted",
+}
+PER_OPERATION_CHECKS = tuple(n for n in CHECK_REQUIREMENTS if n != "use_after_free")
+# In linked sequences: validity of requests is not judged (it is the per-operation tests' job), and
+# ensure_resource_availability is left out (a 404 naming the *other* id of a call, e.g. an unknown
+# assistant on an existing thread, reads to it as a vanished resource).
+STATEFUL_CHECKS = tuple(n for n in CHECK_REQUIREMENTS if n not in ("negative_data_rejection", "positive_data_acceptance"))
+
+_STATE = threading.local()  # the ids known to exist, for the CON-008 check of the current thread
 
 
-@dataclass(frozen=True)
-class MappedCheck:
-    requirement: str
-    name: str  # what the check verifies, as the failure message says it
-    function: Callable[..., Any]
-
-
-def mapped_checks() -> tuple[MappedCheck, ...]:
-    from schemathesis.checks import load_all_checks, not_a_server_error
-    from schemathesis.specs.openapi import checks as oas
+def _registered() -> dict[str, Callable[..., Any]]:
+    """Schemathesis' check registry, with the suite's checks in it (registered once per process)."""
+    import schemathesis
+    from schemathesis.checks import CHECKS, load_all_checks
+    from schemathesis.core.failures import Failure, Severity
 
     load_all_checks()
-    return (
-        MappedCheck("CON-001", "not a server error", not_a_server_error),
-        MappedCheck("CON-002", "status code documented", oas.status_code_conformance),
-        MappedCheck("CON-003", "content type documented", oas.content_type_conformance),
-        MappedCheck("CON-004", "declared response headers", oas.response_headers_conformance),
-        MappedCheck("CON-005", "response body matches its schema", oas.response_schema_conformance),
-        MappedCheck("CON-006", "invalid data rejected with 4xx", oas.negative_data_rejection),
-        MappedCheck("CON-007", "valid data accepted", oas.positive_data_acceptance),
-    )
+    if "sse_framing" not in CHECKS.get_all_names():
+        class MalformedEventStream(Failure):
+            code = "CONF009"
+            checks = ("sse_framing",)
+            kind_title = "Malformed event stream"
+
+            @property
+            def _unique_key(self) -> str:
+                return self.message
+
+        class UnknownIdFound(Failure):
+            code = "CONF008"
+            checks = ("unknown_id_answered_404",)
+            kind_title = "A resource that was never created was found"
+
+            @property
+            def _unique_key(self) -> str:
+                return self.message
+
+        @schemathesis.check
+        def sse_framing(ctx: Any, response: Any, case: Any) -> bool | None:
+            """CON-009: an event stream is made of SSE fields whose data is JSON."""
+            content_type = (response.headers.get("content-type") or [""])[0]
+            if "text/event-stream" not in content_type:
+                return True  # not an event stream: skipped
+            problem = framing_problem(response.content)
+            if problem:
+                raise MalformedEventStream(operation=case.operation.label, title="malformed event stream", message=problem,
+                                           severity=Severity.MEDIUM)
+            return None
+
+        @schemathesis.check
+        def unknown_id_answered_404(ctx: Any, response: Any, case: Any) -> bool | None:
+            """CON-008: a valid GET/PATCH/DELETE naming only ids never created answers 404, not 2xx."""
+            known = getattr(_STATE, "known_ids", None)
+            problem = unknown_id_problem(case, response.status_code, (response.headers.get("content-type") or [""])[0],
+                                         known() if known else set())
+            if problem:
+                raise UnknownIdFound(operation=case.operation.label, title="a resource that was never created was found",
+                                     message=problem, severity=Severity.HIGH)
+            return None
+
+    return {name: CHECKS.get_one(name) for name in CHECK_REQUIREMENTS}
 
 
-def stateful_checks() -> tuple[MappedCheck, ...]:
-    """In linked sequences every response check is filed under CON-011, a use after free under CON-010.
+def install_hooks(schema: Any) -> None:
+    """The schema's hooks: say which check raised each failure; drop schemathesis' own SSE body
+    validation (the spec types a stream as one opaque string; CON-009 judges its framing)."""
 
-    (ensure_resource_availability is left out: a 404 naming the *other* id of a call, e.g. an
-    unknown assistant on an existing thread, reads to it as a vanished resource.)"""
-    from schemathesis.specs.openapi import checks as oas
+    @schema.hook
+    def after_validate(context: Any, case: Any, response: Any, results: Any) -> None:
+        sink = getattr(_STATE, "results", None)
+        if sink is not None:
+            sink.extend((r.name, r.failure) for r in results if r.failure is not None)
 
-    in_sequence = tuple(MappedCheck("CON-011", f"{c.name} (in a sequence)", c.function) for c in mapped_checks() if c.requirement not in ("CON-006", "CON-007"))
-    return in_sequence + (MappedCheck("CON-010", "a deleted resource stays deleted", oas.use_after_free),)
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        return getattr(failure, "title", "") != "SSE event violates schema"
 
 
 @dataclass
@@ -164,10 +231,37 @@ def build_schema(overlay: Overlay, target: TargetConfig) -> Any:  # noqa: D401
     config = SchemathesisConfig()  # never a schemathesis.toml from the working directory
     schema = schemathesis.openapi.from_dict(overlay.document, config=config)
     schema.config.update(base_url=target.base_url or "", request_timeout=CALL_DEADLINE)
+    _registered()
+    install_hooks(schema)
+    # No probes of undeclared methods in the coverage phase: on a shared deployment a DELETE the spec
+    # does not declare is not a request to send.
+    schema.config.phases.coverage.unexpected_methods = set()
     # The official server rejects NUL characters in every string (422): not worth an erratum per field.
     # Per-operation tests pick their mode; the state machine chains valid requests only.
     schema.config.generation.update(allow_x00=False, modes=[GenerationMode.POSITIVE])
     return schema
+
+
+def coverage_cases(operation: Any, schema: Any, cap: int | None) -> list[Any]:
+    """Schemathesis' coverage phase for one operation: the boundary and near-boundary values, enums,
+    wrong types and missing fields it derives from the schema (what random generation misses).
+    Deterministic; `cap` keeps an evenly spaced selection of them (None: all)."""
+    from schemathesis.generation import GenerationMode
+    from schemathesis.generation.coverage import GenerationSession
+    from schemathesis.generation.drivers import CoverageGenerator
+    from schemathesis.generation.feedback import FeedbackSources
+    from schemathesis.generation.overrides import Override
+
+    generator = CoverageGenerator(
+        operation=operation, generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
+        auth_storage=None, override=Override(), feedback=FeedbackSources(), session=GenerationSession(),
+    )
+    cases = list(generator)
+    if cap is None or len(cases) <= cap:
+        return cases
+    step = len(cases) / cap
+    return [cases[int(i * step)] for i in range(cap)]
 
 
 def operation_labels(document: dict[str, Any]) -> list[str]:
@@ -187,16 +281,20 @@ def _is_streaming(operation: Any) -> bool:
 
 
 def prepare(case: Any, api: ApiClient) -> None:
-    """Tag a valid body that creates a resource with the run id (metadata stays a valid object);
-    a valid store item goes under the run's namespace, so the final sweep finds it."""
+    """Tag a body that may create a resource with the run id, and put a store item under the run's
+    namespace, so the final sweep finds whatever a generated request created. Invalid requests too:
+    a server may accept one (that is CON-006's finding), and what it made must not be left behind;
+    the tag only adds to an object or a list the case already holds, so it stays as invalid as it was."""
     mode = getattr(getattr(case.meta, "generation", None), "mode", None)
-    if mode is None or not mode.is_positive or not isinstance(case.body, dict):
+    if mode is None or not isinstance(case.body, dict):
         return
     if case.operation.label in TAGGED_CREATORS:
-        metadata = case.body.get("metadata")
-        case.body["metadata"] = {**(metadata if isinstance(metadata, dict) else {}), "conformance_run": api.run_id}
+        metadata = case.body.get("metadata", {})
+        if isinstance(metadata, dict):
+            case.body["metadata"] = {**metadata, "conformance_run": api.run_id}
     elif case.operation.label == "PUT /store/items" and isinstance(case.body.get("namespace"), list):
-        case.body["namespace"] = [*store_namespace(api.run_id), *case.body["namespace"]][:8]
+        namespace = [*store_namespace(api.run_id), *case.body["namespace"]]
+        case.body["namespace"] = namespace[:8] if mode.is_positive else namespace
 
 
 def send(case: Any, api: ApiClient, base_url: str) -> Exchange:
@@ -240,64 +338,49 @@ def as_response(exchange: Exchange) -> httpx.Response:
 # --- judging a response -------------------------------------------------------------------------
 
 
-def _failures(case: Any, response: Any, function: Callable[..., Any], **kwargs: Any) -> list[Any]:
+def judge(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]], *, stateful: bool = False,
+          **kwargs: Any) -> list[Finding]:
+    """Every CON check on one response, in one validation; each failure filed under its requirement.
+    In a sequence (`stateful`), response checks are CON-011's, a use after free CON-010's."""
     from schemathesis.core.failures import FailureGroup
 
-    try:
-        case.validate_response(response, checks=[function], **kwargs)
-    except FailureGroup as group:
-        return list(group.exceptions)
-    return []
-
-
-def judge(
-    case: Any,
-    exchange: Exchange,
-    known_ids: Callable[[], set[str]],
-    checks: Iterable[MappedCheck] | None = None,
-    unknown_ids: bool = True,
-    **kwargs: Any,
-) -> list[Finding]:
-    """Every mapped check on one response, plus the suite's own (SSE framing, unknown ids)."""
-    label = case.operation.label
-    response = as_response(exchange)
-    is_sse = "text/event-stream" in exchange.content_type
-    out: list[Finding] = []
-    chosen = checks if checks is not None else mapped_checks()
+    checks = _registered()
+    chosen = STATEFUL_CHECKS if stateful else PER_OPERATION_CHECKS
     if exchange.status >= 500:
         # One defect, filed once: the other checks' complaints about a 5xx (undocumented status,
         # content type, body, invalid data not rejected) only repeat it.
-        chosen = [c for c in chosen if c.requirement in ("CON-001", "CON-011")][:1]
-    for check in chosen:
-        if is_sse and check.function.__name__ == "response_schema_conformance":
-            continue  # the spec types a stream as one opaque string; CON-009 checks its framing instead
-        for failure in _failures(case, response, check.function, **kwargs):
-            out.append(Finding(check.requirement, label, check.name, str(getattr(failure, "title", type(failure).__name__)), str(getattr(failure, "message", failure)), exchange))
-    if is_sse:
-        problem = framing_problem(exchange.body)
-        if problem:
-            out.append(Finding("CON-009", label, "SSE framing", "malformed event stream", problem, exchange))
-    unknown = unknown_id_answered(case, exchange, known_ids) if unknown_ids else ""
-    if unknown:
-        out.append(Finding("CON-008", label, "unknown id answered 404", "a resource that was never created was found", unknown, exchange))
+        chosen = ("not_a_server_error",)
+    _STATE.results, _STATE.known_ids = [], known_ids
+    try:
+        case.validate_response(as_response(exchange), checks=[checks[name] for name in chosen], **kwargs)
+    except FailureGroup:
+        pass  # each failure reached after_validate with the name of its check
+    raised, _STATE.results = _STATE.results, None
+    out: list[Finding] = []
+    for name, failure in raised:
+        requirement = CHECK_REQUIREMENTS.get(name, "CON-011")
+        if stateful and requirement not in ("CON-001", "CON-010"):
+            requirement = "CON-011"
+        title = str(getattr(failure, "title", type(failure).__name__))
+        check = CHECK_TITLES.get(name, name) + (" (in a sequence)" if stateful else "")
+        out.append(Finding(requirement, case.operation.label, check, title, str(getattr(failure, "message", failure)), exchange))
     return out
 
 
-def unknown_id_answered(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]]) -> str:
+def unknown_id_problem(case: Any, status: int, content_type: str, existing: set[str]) -> str:
     """For a valid GET/PATCH/DELETE naming fresh UUIDs only, a 2xx JSON answer invents a resource."""
     mode = getattr(getattr(case.meta, "generation", None), "mode", None)
     if mode is None or not mode.is_positive or case.method.upper() not in ("GET", "PATCH", "DELETE"):
         return ""
-    if not 200 <= exchange.status < 300 or "json" not in exchange.content_type:
+    if not 200 <= status < 300 or "json" not in content_type:
         return ""
     ids = {k: v for k, v in (case.path_parameters or {}).items() if k.endswith("_id")}
     if not ids or not all(_is_uuid(v) for v in ids.values()):
         return ""
-    existing = known_ids()
     if any(str(v).lower() in existing for v in ids.values()):
         return ""
     named = ", ".join(f"{k}={v}" for k, v in ids.items())
-    return f"expected: 404 for {named} (never created in this run, not a deployed default)\nreceived: {exchange.status}"
+    return f"expected: 404 for {named} (never created in this run, not a deployed default)\nreceived: {status}"
 
 
 def _is_uuid(value: Any) -> bool:
@@ -411,6 +494,13 @@ STATEFUL_SCENARIOS_MAX = 6  # scenarios per run, at most; each is a short chain 
 STATEFUL_STEPS = 6
 
 
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _ids_in(text: str) -> set[str]:
+    return {match.lower() for match in _UUID_TEXT.findall(text)}
+
+
 def _long_lived(path: str) -> bool:
     return path.endswith(("/wait", "/join")) or "/stream" in path
 
@@ -431,7 +521,10 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
     base_url = target.base_url or ""
     findings: dict[tuple, Finding] = {}
     exchanges: dict[str, Exchange] = {}
-    checks = stateful_checks()
+    seen: set[str] = set()  # every id a response of the sequence carried: such an id exists
+
+    def known() -> set[str]:
+        return known_resource_ids(target.graph_ids) | seen
 
     class Machine(base):  # type: ignore[misc, valid-type]
         def call(self, case: Any, **kwargs: Any) -> Any:
@@ -446,18 +539,16 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
                 findings.setdefault(finding.key, finding)
                 exchange = exc.exchange if isinstance(exc.exchange, Exchange) else Exchange(case.method, "", [], None)
             exchanges[case.id] = exchange
+            seen.update(_ids_in(exchange.text))
             record.stateful_steps += 1
             return Response.from_any(as_response(exchange))
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            # The machine's own validation point: every registered CON check, CON-008/009 included.
             exchange = exchanges.pop(case.id, None)
             if exchange is None:
                 return
-            for finding in judge(case, exchange, set, checks=checks, recorder=self.recorder, unknown_ids=False):
-                if finding.requirement == "CON-009":
-                    finding.requirement = "CON-011"
-                if exchange.status >= 500:
-                    finding.requirement = "CON-001"  # a server error is one in a sequence too
+            for finding in judge(case, exchange, known, stateful=True, recorder=self.recorder):
                 findings.setdefault(finding.key, finding)
 
     scenarios = max(1, min(STATEFUL_SCENARIOS_MAX, target.examples // 2))

@@ -124,7 +124,7 @@ def _can_create_assistant(main: ApiClient, graph_id: str, paths: set[str]) -> bo
     """Whether the key may make an assistant of `graph_id` (then deleted with the run's other resources)."""
     if "/assistants" not in paths:
         return False
-    made = main.post("/assistants", json=main.tag({"graph_id": graph_id, "name": "conformance discovery"}), record=False)
+    made = main.post("/assistants", json=main.assistant_body(graph_id, name="conformance discovery"), record=False)
     return 200 <= made.status < 300 and isinstance(made.json_or_none(), dict)
 
 

@@ -98,6 +98,6 @@ def assistants(api: ApiClient, graphs: dict[str, str]) -> dict[str, str]:
 
     made = {}
     for short, graph in graphs.items():
-        answer = api.post("/assistants", json=api.tag({"graph_id": graph, "name": f"conformance {short}"}))
+        answer = api.post("/assistants", json=api.assistant_body(graph, name=f"conformance {short}"))
         made[short] = require_json(answer, f"creating an assistant of {graph}", "assistant_id")
     return made

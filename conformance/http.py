@@ -19,6 +19,7 @@ from __future__ import annotations
 import json as jsonlib
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlsplit
@@ -245,6 +246,13 @@ class ApiClient:
         metadata.setdefault("conformance_run", self.run_id)
         body["metadata"] = metadata
         return body
+
+    def assistant_body(self, graph_id: str, **fields: Any) -> dict:
+        """A tagged body that creates an assistant of `graph_id`, with a config of its own unless one
+        is given: some servers (Aegra) allow one assistant per graph and config and tenant."""
+        body: dict[str, Any] = {"graph_id": graph_id, **fields}
+        body.setdefault("config", {"tags": [f"conformance-{uuid.uuid4().hex[:12]}"]})
+        return self.tag(body)
 
     def request(
         self,

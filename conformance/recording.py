@@ -8,6 +8,7 @@ user properties, so everything a result needs travels in them (findings as JSON)
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -17,6 +18,7 @@ from .errors import SuiteError, TargetUnavailable
 from .http import BREAKER, RECORDER, Exchange
 from .redact import redact
 from .results import NOT_JUDGED_PREFIX, Deviation, Finding, TestResult
+from .session import run_of
 
 EXCHANGES_SHOWN = 8
 
@@ -54,6 +56,10 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
     exc = call.excinfo.value
     props = report.user_properties
     if isinstance(exc, (Violation, Violations)):
+        run = run_of(item.config)
+        if run is not None and run.spec is not None:
+            for violation in exc.violations if isinstance(exc, Violations) else [exc]:
+                violation.locate(run.spec.paths)
         findings = exc.findings
         props.append(("findings", _findings_json(findings)))
         if exc.complete:
@@ -132,7 +138,9 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
         outcome = "failed"
     elif report.skipped:
         if isinstance(report.longrepr, tuple):
-            skip_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            # pytest writes a skip's class before its text ("Skipped: ", "conformance.checks.SetupFailed: ").
+            skip_reason = re.sub(r"^[\w.]+: (?=not (?:judged|claimed|exercised|selected):)", "", str(report.longrepr[2]))
+            skip_reason = skip_reason.removeprefix("Skipped: ")
     elif report.when != "call" and report.failed:
         outcome = "error"
     message = ""

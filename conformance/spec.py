@@ -207,3 +207,16 @@ def load_spec(config: TargetConfig) -> LoadedSpec:
                           f"the official spec of {BUNDLED_SPEC_VERSION}, bundled with the suite (the deployment's own is not used)")
     validate_openapi(document, source)
     return LoadedSpec(document, source, SPEC_GIVEN, "given as a file")
+
+
+def operation_label(method: str, url: str, paths: list[str]) -> str:
+    """The spec operation ("METHOD /template") a request was sent to, or '' when none matches."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.rstrip("/") or "/"
+    best = ""
+    for template in paths:
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template.rstrip("/") or "/")) + "$"
+        if re.match(pattern, path) and (not best or template.count("{") < best.count("{")):
+            best = template  # the most literal template wins (/threads/search over /threads/{thread_id})
+    return f"{method.upper()} {best}" if best else ""

@@ -48,7 +48,7 @@ def test_the_spec_is_valid_openapi_3_and_declares_the_core_paths(spec):
 def test_an_assistant_runs_on_a_new_thread_and_join_returns_its_final_state(api, spec, graph_id):
     require_operations(spec, "POST /assistants", "POST /threads", "POST /threads/{thread_id}/runs",
                        "GET /threads/{thread_id}/runs/{run_id}/join")
-    created = api.post("/assistants", json=api.tag({"graph_id": graph_id, "name": "conformance smoke"}))
+    created = api.post("/assistants", json=api.assistant_body(graph_id, name="conformance smoke"))
     expect_status(created, 200, "SMOKE-004", "creating an assistant")
     assistant_id = created.json()["assistant_id"]
     thread = api.post("/threads", json=api.tag())

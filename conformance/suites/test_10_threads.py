@@ -321,16 +321,18 @@ def test_reading_the_state_at_a_checkpoint_by_post_answers_that_checkpoint(api, 
            f"the state at {wanted} should hold that checkpoint's values {entry.get('values')}, holds {field(answer, 'values')}", answer)
 
 
-def walk(read_page: Callable[[dict | None], Exchange], rid: str, what: str) -> list[list[str | None]]:
+def walk(read_page: Callable[[dict | None], Exchange], rid: str, operation: str) -> list[list[str | None]]:
     """Pages of PAGE entries, each read before the last entry of the page before, until a short page."""
     pages: list[list[str | None]] = []
     before: dict | None = None
     for _ in range(HISTORY_LIMIT):
         page = read_page(before)
-        shown = f"{what} (limit {PAGE}" + (f", before {checkpoint_id_of(before)})" if before else ")")
-        expect_status(page, 200, rid, shown)
+        shown = f"reading a page of the history by {operation} (limit {PAGE}" + (f", before {checkpoint_id_of(before)})" if before else ")")
+        if page.status != 200:
+            violate(rid, f"{shown}: expected status 200, received {page.status}", page, operation=operation)
         entries = page.json_or_none()
-        expect(isinstance(entries, list), rid, f"{shown}: expected a JSON array", page)
+        if not isinstance(entries, list):
+            violate(rid, f"{shown}: expected a JSON array", page, operation=operation)
         pages.append(ids_of([e for e in entries if isinstance(e, dict)]))
         if len(entries) < PAGE or not isinstance(entries[-1], dict):
             break
@@ -357,9 +359,10 @@ def test_a_threads_history_pages_with_limit_and_before(api, updated):
             params["before"] = checkpoint_id_of(before)
         return api.get(tpath(updated["id"], "/history"), params=params)
 
-    pages = walk(page, "THREAD-010", "reading a page of the history")
-    tiled, detail = pages_tile(full, pages, PAGE)
-    expect(tiled, "THREAD-010", f"pages of {PAGE} read with `before` do not give back the history", None, detail)
+    operation = "GET /threads/{thread_id}/history"
+    tiled, detail = pages_tile(full, walk(page, "THREAD-010", operation), PAGE)
+    if not tiled:
+        violate("THREAD-010", f"pages of {PAGE} read with `before` do not give back the history", None, detail, operation=operation)
 
 
 @pytest.mark.requirement("THREAD-011")
@@ -375,9 +378,10 @@ def test_a_threads_history_read_by_post_pages_with_limit_and_before(api, updated
                 "checkpoint_id": checkpoint_id_of(before)}
         return api.post(tpath(updated["id"], "/history"), json=query)
 
-    pages = walk(page, "THREAD-011", "reading a page of the history by POST")
-    tiled, detail = pages_tile(full, pages, PAGE)
-    expect(tiled, "THREAD-011", f"pages of {PAGE} read by POST with `before` do not give back the history", None, detail)
+    operation = "POST /threads/{thread_id}/history"
+    tiled, detail = pages_tile(full, walk(page, "THREAD-011", operation), PAGE)
+    if not tiled:
+        violate("THREAD-011", f"pages of {PAGE} read with `before` do not give back the history", None, detail, operation=operation)
 
 
 # --- copy and prune ---------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_tenant_b_cannot_run_tenant_a_assistant_even_on_its_own_thread(tenants, 
     expect(isinstance(ran, list), "SEC-003", f"tenant B listing the runs of its own thread answered {runs.status}", runs)
     if ran:
         offences.append(("GET /threads/{thread_id}/runs", f"tenant B's thread holds {len(ran)} run(s) of tenant A's assistant", runs))
-    _report("SEC-003", "tenant B ran tenant A's assistant", offences, len(attempts))
+    _report("SEC-003", "tenant B ran tenant A's assistant", offences, len(attempts) + 1)
 
 
 @pytest.mark.requirement("SEC-004")

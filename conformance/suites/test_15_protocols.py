@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.checks import expect, not_judged, require_json, violate
-from conformance.http import ApiClient, Exchange, ForeignOrigin, segment
+from conformance.http import ApiClient, Exchange, segment
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -31,17 +32,15 @@ def mcp_path(spec) -> str:
 
 
 def rpc(client: ApiClient, path: str, method: str, params: dict[str, Any] | None = None) -> tuple[Exchange, str]:
-    """A JSON-RPC request; a redirect to the same origin is followed once (the official server's
-    declared `/mcp/` answers 307 to `/mcp`, erratum LG-041)."""
+    """A JSON-RPC request. A redirect that only adds or drops the path's trailing slash is followed
+    once, on the target's origin (the official server's declared `/mcp/` answers 307 to `/mcp`,
+    erratum LG-041; its Location names the host the server believes it has, which a proxy may hide)."""
     request_id = uuid.uuid4().hex[:12]
     body = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or {}}
     exchange = client.post(path, json=body, headers=JSON_RPC_ACCEPT)
-    location = exchange.headers.get("location")
-    if exchange.status in (307, 308) and location:
-        try:
-            exchange = client.post(location, json=body, headers=JSON_RPC_ACCEPT)
-        except ForeignOrigin:
-            pass  # judged as the redirect it is
+    moved = urlsplit(exchange.headers.get("location") or "")
+    if exchange.status in (307, 308) and moved.path.rstrip("/") == path.rstrip("/") and moved.path != path:
+        exchange = client.post(moved.path + (f"?{moved.query}" if moved.query else ""), json=body, headers=JSON_RPC_ACCEPT)
     return exchange, request_id
 
 

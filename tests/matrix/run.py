@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from implementations import GRAPH_IDS, IMPLEMENTATIONS, REPO, MatrixError  # noqa: E402
 
 DEFAULT_ORDER = ("langgraph-api", "langgraphjs", "aegra", "runtime-pg")
-SUITE_VERDICTS = {0: "pass (no MUST failed)", 1: "fail (a MUST failed)", 2: "interrupted", 5: "no tests ran",
-                  65: "spec is not OpenAPI 3.x", 69: "unreachable", 70: "could not judge (target died or hung)",
+SUITE_VERDICTS = {0: "pass (every MUST judged and passed)", 1: "fail (a MUST failed)", 2: "interrupted", 5: "no tests ran",
+                  65: "spec is not OpenAPI 3.x", 69: "unreachable", 70: "error (the target died or hung, or a suite bug)",
+                  75: "incomplete (a MUST was not judged)",
                   77: "credential refused for the spec", 78: "configuration error"}
 
 
@@ -46,19 +47,19 @@ def suite_dir() -> Path:
 
 def run_conformance(base_url: str, api_key: str | None, alt_api_key: str | None, profile: str, reports_dir: Path,
                     extra_args: list[str]) -> int:
-    """Run the suite against one deployment; its exit code. The one place the matrix calls the suite."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--base-url", base_url]
-    if api_key:
-        command.append(f"--api-key={api_key}")
-    if alt_api_key:
-        command.append(f"--alt-api-key={alt_api_key}")
-    command += ["--profile", profile, f"--reports-dir={reports_dir}", *extra_args]
+    """Run the suite against one deployment, as a user runs it (the `langgraph-conformance` command);
+    its exit code. The one place the matrix calls the suite. The keys go by environment, never on a
+    command line another process could read."""
+    command = [sys.executable, "-m", "conformance", "--base-url", base_url, "--profile", profile,
+               f"--reports-dir={reports_dir}", *extra_args]
     # The caller's CONFORMANCE_* settings (seed, examples, ...) pass; its credentials never reach another server.
     env = {k: v for k, v in os.environ.items()
            if k not in ("CONFORMANCE_API_KEY", "CONFORMANCE_ALT_API_KEY", "LANGGRAPH_API_KEY", "CONFORMANCE_BASE_URL")}
-    shown = [("--api-key=***" if a.startswith("--api-key=") else "--alt-api-key=***" if a.startswith("--alt-api-key=") else a)
-             for a in command]
-    print(f"  $ (cd {suite_dir()} && {' '.join(shown)})", flush=True)
+    if api_key:
+        env["CONFORMANCE_API_KEY"] = api_key
+    if alt_api_key:
+        env["CONFORMANCE_ALT_API_KEY"] = alt_api_key
+    print(f"  $ (cd {suite_dir()} && {' '.join(command)})", flush=True)
     return subprocess.run(command, cwd=suite_dir(), env=env).returncode
 
 
@@ -114,7 +115,7 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool,
             outcome.exit_code = run_conformance(
                 deployment.base_url, deployment.api_key, deployment.alt_api_key, profile, reports, [*profile_extra, *extra])
             outcome.suite_seconds = time.monotonic() - started
-            if outcome.exit_code not in (0, 1):
+            if outcome.exit_code not in (0, 1, 75):
                 print(f"  server log, last lines:\n{_indent(_tail(deployment.log))}", flush=True)
     except Exception as exc:  # MatrixError carries the log's last lines; anything else its type and message
         detail = str(exc) if isinstance(exc, MatrixError) else f"{type(exc).__name__}: {exc}"
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes.append(outcome)
             if outcome.status in ("install-failed", "start-failed"):
                 print(f"  {outcome.status}: {outcome.detail}", flush=True)
-            elif outcome.exit_code not in (None, 0, 1) and not args.keep_going:
+            elif outcome.exit_code not in (None, 0, 1, 75) and not args.keep_going:
                 print(f"  the suite could not judge {name} (exit {outcome.exit_code}); stopping (--keep-going goes on)")
                 break
     except KeyboardInterrupt:
