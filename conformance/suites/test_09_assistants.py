@@ -2,7 +2,9 @@
 
 Every assistant the module makes carries a probe label of its own in its metadata, so searches
 can be narrowed to them whatever else the deployment holds (graph-default assistants, other
-runs'). Fixtures only fetch; every judgement is made in a test, under that test's requirement.
+runs'), and in its config's tags: Aegra refuses a second assistant with the same graph and config
+(ASST-UNIQ in the research notes), which is not what these requirements are about. Fixtures only
+fetch; every judgement is made in a test, under that test's requirement.
 """
 
 from __future__ import annotations
@@ -86,14 +88,19 @@ PATCH = {"name": "conformance version two", "config": {"tags": ["v2"]}, "context
          "metadata": {"stage": "two"}}
 
 
+def tagged(config: dict, probe: str) -> dict:
+    return {**config, "tags": [*config.get("tags", []), probe]}
+
+
 @pytest.fixture(scope="module")
 def versioned(api: ApiClient, graph_id: str, probe: str) -> dict[str, Any]:
     """An assistant made at version 1, patched to a version 2, listed, then set back to version 1."""
-    metadata = {**V1["metadata"], "conformance_probe": probe}
-    created = api.post("/assistants", json=api.tag({**V1, "graph_id": graph_id, "metadata": metadata}))
+    v1 = {**V1, "config": tagged(V1["config"], probe), "metadata": {**V1["metadata"], "conformance_probe": probe}}
+    patch = {**PATCH, "config": tagged(PATCH["config"], probe)}
+    created = api.post("/assistants", json=api.tag({**v1, "graph_id": graph_id}))
     assistant_id = require_json(created, "creating the assistant to version", "assistant_id")
-    out: dict[str, Any] = {"id": assistant_id, "created": created, "v1": {**V1, "metadata": metadata}}
-    out["patched"] = api.patch(path(assistant_id), json=PATCH)
+    out: dict[str, Any] = {"id": assistant_id, "created": created, "v1": v1, "patch": patch}
+    out["patched"] = api.patch(path(assistant_id), json=patch)
     out["after_patch"] = api.get(path(assistant_id))
     # The SDK's body; the spec declares none (erratum) and Aegra ignores it.
     out["versions"] = api.post(path(assistant_id, "/versions"), json={"limit": 10, "offset": 0})
@@ -113,8 +120,9 @@ def test_patching_an_assistant_creates_a_new_version(versioned):
            versioned["created"])
     expect_status(versioned["patched"], 200, "ASST-002", "patching the assistant's name, config, context and metadata")
     expect_status(versioned["after_patch"], 200, "ASST-002", "reading the patched assistant")
-    merged = {**versioned["v1"]["metadata"], **PATCH["metadata"]}
-    expected = {"version": first + 1, "name": PATCH["name"], "config": PATCH["config"], "metadata": merged}
+    patch = versioned["patch"]
+    merged = {**versioned["v1"]["metadata"], **patch["metadata"]}
+    expected = {"version": first + 1, "name": patch["name"], "config": patch["config"], "metadata": merged}
     findings: list[Violation] = []
     read_back(findings, "ASST-002", versioned["patched"], "the PATCH's answer", expected)
     read_back(findings, "ASST-002", versioned["after_patch"], "the assistant read after PATCH", expected)
@@ -137,7 +145,8 @@ def test_the_version_listing_lists_every_version_newest_first(versioned):
     ordered, detail = versions_newest_first(versions)
     expect(ordered, "ASST-003", "the versions are not listed newest first", listing, detail)
     findings: list[Violation] = []
-    for entry, values in zip(versions, ({**PATCH, "metadata": {**versioned["v1"]["metadata"], **PATCH["metadata"]}},
+    patch = versioned["patch"]
+    for entry, values in zip(versions, ({**patch, "metadata": {**versioned["v1"]["metadata"], **patch["metadata"]}},
                                         versioned["v1"]), strict=True):
         for problem in differences(entry, {"name": values["name"], "config": values["config"], "metadata": values["metadata"]}):
             findings.append(Violation("ASST-003", f"version {entry.get('version')}: {problem}", listing))
@@ -176,9 +185,9 @@ def test_setting_an_older_version_as_latest_restores_its_context(versioned):
 def filtered(api: ApiClient, graphs: dict[str, str], probe: str) -> dict[str, Any]:
     """Two assistants of this module only (metadata `conformance_probe`), of different graphs, names and colours."""
     label = f"filter-{probe}"
-    alpha = create(api, {"graph_id": graphs["echo"], "name": f"Conformance Alpha {probe}",
+    alpha = create(api, {"graph_id": graphs["echo"], "name": f"Conformance Alpha {probe}", "config": {"tags": [label]},
                          "metadata": {"conformance_probe": label, "colour": "red"}}, "creating the assistant alpha")
-    beta = create(api, {"graph_id": graphs["stream"], "name": f"conformance beta {probe}",
+    beta = create(api, {"graph_id": graphs["stream"], "name": f"conformance beta {probe}", "config": {"tags": [label]},
                         "metadata": {"conformance_probe": label, "colour": "blue"}}, "creating the assistant beta")
     mine = {"conformance_probe": label}
     # (what the filter is, the filter, the assistants it must find)
@@ -273,7 +282,8 @@ def test_an_assistants_subgraphs_name_the_subgraphs_of_its_graph(api, assistants
 @pytest.mark.operations("DELETE /assistants/{assistant_id}", "POST /assistants/search")
 def test_a_deleted_assistant_reads_404_and_is_no_longer_listed(api, graph_id, probe):
     label = f"delete-{probe}"
-    assistant_id = create(api, {"graph_id": graph_id, "metadata": {"conformance_probe": label}}, "creating the assistant to delete")
+    assistant_id = create(api, {"graph_id": graph_id, "config": {"tags": [label]}, "metadata": {"conformance_probe": label}},
+                          "creating the assistant to delete")
     search = {"metadata": {"conformance_probe": label}, "limit": 10}
     before = require(api.post("/assistants/search", json=search), "searching for the assistant before deleting it")
     listed = [a.get("assistant_id") for a in before.json_or_none() or [] if isinstance(a, dict)]
