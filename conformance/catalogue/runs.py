@@ -97,4 +97,114 @@ REQUIREMENTS = [
         "spec: POST /threads/{thread_id}/copy (\"Create a new thread with a copy of the state and checkpoints\")",
         needs=("runs", "conformance_graphs"),
     ),
+    # --- what a run does to a busy thread, and how runs are created, delayed and cancelled
+    # (conformance/suites/test_06b_runs_multitask.py)
+    Requirement(
+        "RUNS-016", "MUST", "runs",
+        "A run created on an unknown thread (POST /threads/{thread_id}/runs, /runs/wait, /runs/stream) without "
+        "`if_not_exists` answers 404 and creates no thread.",
+        "spec: RunCreateStateful.if_not_exists (default `reject`: \"raise error if missing\"), 404 declared on the three "
+        "operations; langgraph-api 0.16.7 answers 404 (LangGraph.js answers 422, Aegra creates the thread)",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-017", "MUST", "runs",
+        "A run created on an unknown thread with `if_not_exists: create` is accepted, creates the thread and runs on it.",
+        "spec: RunCreateStateful.if_not_exists (\"'create' (create new thread)\")",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-018", "MUST", "runs",
+        "A run created with `multitask_strategy: reject` on a thread whose run is in progress is refused, and the run "
+        "in progress goes on to succeed.",
+        "docs: https://docs.langchain.com/langsmith/double-texting (reject \"rejects any additional incoming runs while a "
+        "current run is in progress\"); spec: RunCreateStateful.multitask_strategy",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-019", "SHOULD", "runs",
+        "The refusal of a run under `multitask_strategy: reject` answers 409 Conflict.",
+        "spec: POST /threads/{thread_id}/runs declares 409; langgraph-api 0.16.7 answers 409. SHOULD: LangGraph.js "
+        "answers 422, and the status is no part of what double texting promises (the run is refused either way)",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-020", "MUST", "runs",
+        "A run created with `multitask_strategy: enqueue` on a busy thread waits (pending) while the run in progress "
+        "goes on, then runs after it: both succeed and the thread ends with the second run's output.",
+        "docs: https://docs.langchain.com/langsmith/double-texting (enqueue: \"Incoming requests are queued and executed "
+        "sequentially once prior runs complete\"); spec: RunCreateStateful.multitask_strategy",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-021", "MUST", "runs",
+        "A run created with `multitask_strategy: interrupt` on a busy thread stops the run in progress, which ends "
+        "`interrupted`, and the new run succeeds.",
+        "docs: https://docs.langchain.com/langsmith/double-texting (interrupt \"halts the current execution and preserves "
+        "the progress\"); spec: Run.status",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-022", "MUST", "runs",
+        "A run created with `multitask_strategy: rollback` on a busy thread deletes the run in progress (reading it "
+        "answers 404), and the new run succeeds.",
+        "docs: https://docs.langchain.com/langgraph-platform/rollback-concurrent (\"the first run is completely deleted "
+        "from the database\"); SDK: CancelAction rollback (\"Cancel the run. Then delete the run\")",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-023", "MUST", "runs",
+        "POST /runs/batch with N run payloads answers N distinct runs, and each of them runs to its own output.",
+        "spec: POST /runs/batch (\"Create Run Batch\"; RunBatchCreate: an array of RunCreateStateless)",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-024", "MUST", "runs",
+        "POST /runs/cancel with a thread_id and run_ids cancels those runs, running or pending: each then reads "
+        "`interrupted`.",
+        "spec: POST /runs/cancel (RunsCancel: thread_id and run_ids; action default interrupt); SDK: runs.cancel_many",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-025", "MUST", "runs",
+        "A run created with `after_seconds: N` does not start before N seconds have passed (it reads `pending`), and "
+        "then runs.",
+        "spec: RunCreateStateful.after_seconds (\"The number of seconds to wait before starting the run\"); judged where the "
+        "target's spec declares after_seconds (Aegra's does not, and ignores it)",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-026", "SHOULD", "runs",
+        "A client that joins a run with `cancel_on_disconnect=true` and then disconnects cancels the run.",
+        "spec: GET /threads/{thread_id}/runs/{run_id}/join, query cancel_on_disconnect; langgraph-api 0.16.7 cancels. "
+        "SHOULD: LangGraph.js honours it only on the join stream and Aegra not at all, and a disconnect is noticed by "
+        "a server on a best-effort basis",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-027", "MUST", "runs",
+        "A cancelled run stays cancelled: once the time it needed has passed it still reads `interrupted`, and its "
+        "node's output never reaches the thread's state.",
+        "docs: How to cancel a run (action interrupt stops the run); spec: Run.status (interrupted is final)",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-028", "MUST", "runs",
+        "POST /threads/{thread_id}/runs/wait answers the graph's final values whatever text they hold: a value that "
+        "merely contains `__interrupt__` is returned as it is, and the run reads `success`.",
+        "spec: POST /threads/{thread_id}/runs/wait (\"Wait for the final output and then return it\"); "
+        "an interrupt is the graph pausing (a top-level `__interrupt__` list), not a string in the state",
+        needs=("runs", "conformance_graphs"),
+    ),
+    Requirement(
+        "RUNS-029", "MUST", "runs",
+        "A run created with a `webhook` calls it exactly once after the run ends, with a JSON body naming the run's "
+        "run_id, thread_id and final status.",
+        "spec: RunCreateStateful.webhook (\"Webhook to call after LangGraph API call is done\"); docs: "
+        "https://docs.langchain.com/langsmith/use-webhooks (\"will send a request at the completion of a run\"); the "
+        "official server and LangGraph.js post the run with its status. Judged with a "
+        "receiver on 127.0.0.1: a deployment that refuses loopback webhook URLs (langgraph-api by default, SSRF "
+        "protection) does not claim it",
+        needs=("runs", "webhooks", "conformance_graphs"),
+    ),
 ]

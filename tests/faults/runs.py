@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from proxy import Fault, ProxyRequest, ProxyResponse
 
@@ -192,10 +193,204 @@ class CopyStartsEmpty(Fault):
         return None
 
 
+
+# --- double texting, batches, bulk cancel, delays, joins, webhooks (test_06b_runs_multitask.py) ---
+
+CREATE_RUNS = ("/threads/*/runs", "/threads/*/runs/wait", "/threads/*/runs/stream")
+
+
+def _creates_run(request: ProxyRequest) -> bool:
+    return any(request.matches("POST", pattern) for pattern in CREATE_RUNS)
+
+
+def _rewrite_field(request: ProxyRequest, name: str, was: object, now: object) -> None:
+    """Set body field `name` from `was` to `now` (drop it when `now` is None) in a run creation."""
+    body = request.json()
+    if _creates_run(request) and isinstance(body, dict) and name in body and (was is None or body[name] == was):
+        if now is None:
+            body.pop(name)
+        else:
+            body[name] = now
+        request.set_json(body)
+
+
+class UnknownThreadAnswers422(Fault):
+    name = "run-on-unknown-thread-answers-422"
+    requirement = "RUNS-016"
+    description = "a run on an unknown thread answers 422 instead of 404 (as LangGraph.js does)"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if _creates_run(request) and response.status == 404:
+            response.status = 422
+            response.set_json({"detail": "Thread is already running a task"})
+        return response
+
+
+class IfNotExistsIgnored(Fault):
+    name = "if-not-exists-ignored"
+    requirement = "RUNS-017"
+    description = "a run's `if_not_exists: create` is dropped before the server sees it"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "if_not_exists", None, None)
+        return None
+
+
+class RejectEnqueues(Fault):
+    name = "multitask-reject-enqueues"
+    requirement = "RUNS-018"
+    description = "`multitask_strategy: reject` is treated as enqueue: the second run is accepted"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "multitask_strategy", "reject", "enqueue")
+        return None
+
+
+class RejectAnswers422(Fault):
+    name = "multitask-reject-answers-422"
+    requirement = "RUNS-019"
+    description = "a run refused under `multitask_strategy: reject` answers 422 instead of 409"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if _creates_run(request) and response.status == 409:
+            response.status = 422
+        return response
+
+
+class EnqueueInterrupts(Fault):
+    name = "multitask-enqueue-interrupts"
+    requirement = "RUNS-020"
+    description = "`multitask_strategy: enqueue` is treated as interrupt: the run in progress is stopped"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "multitask_strategy", "enqueue", "interrupt")
+        return None
+
+
+class InterruptEnqueues(Fault):
+    name = "multitask-interrupt-enqueues"
+    requirement = "RUNS-021"
+    description = "`multitask_strategy: interrupt` is treated as enqueue: the run in progress goes on"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "multitask_strategy", "interrupt", "enqueue")
+        return None
+
+
+class RollbackKeepsTheRun(Fault):
+    name = "multitask-rollback-keeps-the-run"
+    requirement = "RUNS-022"
+    description = "`multitask_strategy: rollback` only interrupts the run in progress: it is not deleted"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "multitask_strategy", "rollback", "interrupt")
+        return None
+
+
+class BatchLosesARun(Fault):
+    name = "run-batch-loses-a-run"
+    requirement = "RUNS-023"
+    description = "POST /runs/batch answers only the first run of the batch"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        body = response.json()
+        if request.matches("POST", "/runs/batch") and isinstance(body, list) and len(body) > 1:
+            response.set_json(body[:1])
+        return response
+
+
+class BulkCancelIsNoOp(Fault):
+    name = "bulk-cancel-is-a-no-op"
+    requirement = "RUNS-024"
+    description = "POST /runs/cancel answers 204 and cancels nothing"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("POST", "/runs/cancel"):
+            return ProxyResponse(204)
+        return None
+
+
+class AfterSecondsIgnored(Fault):
+    name = "after-seconds-ignored"
+    requirement = "RUNS-025"
+    description = "a run's `after_seconds` is dropped: the run starts at once (as Aegra does)"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "after_seconds", None, None)
+        return None
+
+
+class JoinIgnoresCancelOnDisconnect(Fault):
+    name = "join-ignores-cancel-on-disconnect"
+    requirement = "RUNS-026"
+    description = "a join's `cancel_on_disconnect=true` is dropped: the run goes on after the client leaves"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("GET", f"{RUN}/join"):
+            request.query = [(k, v) for k, v in request.query if k != "cancel_on_disconnect"]
+        return None
+
+
+class CancelledRunFinishesLater(Fault):
+    name = "cancelled-run-finishes-later"
+    requirement = "RUNS-027"
+    description = "a cancelled run reads `success` once its graph would have finished (the cancel did not hold)"
+    LATER = 1.5  # seconds after the cancel: the suite's own settle-after-cancel reads come sooner
+
+    def __init__(self) -> None:
+        self.cancelled: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("POST", f"{RUN}/cancel"):
+            with self.lock:
+                self.cancelled.setdefault(request.path.removesuffix("/cancel"), time.monotonic())
+        return None
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.matches("GET", RUN):
+            with self.lock:
+                since = self.cancelled.get(request.path)
+            if since is not None and time.monotonic() - since > self.LATER:
+                return _rewrite_status(response, "interrupted", "success")
+        return response
+
+
+class WaitTakesTextForAnInterrupt(Fault):
+    name = "wait-takes-text-for-an-interrupt"
+    requirement = "RUNS-028"
+    description = "a run's wait answers `{\"__interrupt__\": [...]}` whenever its values merely contain that text"
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.matches("POST", "/threads/*/runs/wait") and b"__interrupt__" in response.body and response.status == 200:
+            response.set_json({"__interrupt__": [{"value": "taken for an interrupt", "id": "fault"}]})
+        return response
+
+
+class WebhookNeverCalled(Fault):
+    """Ready for RUNS-029 once the reference app allows loopback webhooks (see UNREACHABLE): the
+    run's webhook is dropped before the server sees it, so no call ever reaches the receiver."""
+
+    name = "run-webhook-never-called"
+    requirement = "RUNS-029"
+    description = "a run's `webhook` is dropped before the server sees it"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        _rewrite_field(request, "webhook", None, None)
+        return None
+
+
 FAULTS: list[Fault] = [
     JoinReturnsStaleState(), FinishedRunStaysRunning(), FailedRunReadsSuccess(), CancelIsNoOp(), RunsListEmpty(),
     RunDeleteIsNoOp(), StateServesStaleValues(), ThreadStaysBusy(), InterruptedThreadReadsIdle(),
     ResumeCommandIgnored(), StatelessWaitReturnsInput(), HistoryOldestFirst(), PatchIsNoOp(), ThreadDeleteIsNoOp(),
     CopyStartsEmpty(),
+    UnknownThreadAnswers422(), IfNotExistsIgnored(), RejectEnqueues(), RejectAnswers422(), EnqueueInterrupts(),
+    InterruptEnqueues(), RollbackKeepsTheRun(), BatchLosesARun(), BulkCancelIsNoOp(), AfterSecondsIgnored(),
+    JoinIgnoresCancelOnDisconnect(), CancelledRunFinishesLater(), WaitTakesTextForAnInterrupt(),
 ]
-UNREACHABLE: dict[str, str] = {}
+UNREACHABLE: dict[str, str] = {
+    "RUNS-029": "the official server refuses a webhook on a loopback address by default (422, SSRF protection), so "
+                "the requirement is not claimed by the reference and no fault can make it fail; once the reference app "
+                "sets webhooks.url.disable_loopback = false (and require_https = false), register WebhookNeverCalled",
+}

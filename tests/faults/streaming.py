@@ -140,8 +140,100 @@ class ContentLocationNamesAnotherRun(Fault):
         return response
 
 
+
+# --- stream modes, subgraphs, resuming, the thread's stream (test_07b_streaming_modes.py) ---------
+
+
+def _asked_for(request: ProxyRequest) -> list:
+    body = request.json()
+    modes = body.get("stream_mode") if isinstance(body, dict) else None
+    return modes if isinstance(modes, list) else [modes] if isinstance(modes, str) else []
+
+
+class DropCustomEvents(Fault):
+    name = "stream-drops-custom-events"
+    requirement = "STREAM-010"
+    description = "a run's stream loses the custom events its graph wrote"
+
+    def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
+        return (f for f in frames if f.event != "custom")
+
+
+class CustomStreamCarriesValues(Fault):
+    name = "custom-stream-carries-values"
+    requirement = "STREAM-011"
+    description = "a stream that asked for `custom` alone also carries a `values` event after each custom one"
+
+    def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
+        extra = _creates_stream(request) and _asked_for(request) == ["custom"]
+        for frame in frames:
+            yield frame
+            if extra and frame.event == "custom":
+                yield SseFrame("values", json.dumps({"text": "unasked"}), [])
+
+
+class DropNamespacedEvents(Fault):
+    name = "stream-drops-subgraph-events"
+    requirement = "STREAM-012"
+    description = "with stream_subgraphs the subgraph's (`mode|namespace`) events are lost"
+
+    def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
+        return (f for f in frames if "|" not in f.event)
+
+
+def _frame_id(frame: SseFrame) -> str | None:
+    return next((x[3:].strip() for x in frame.extra if x.startswith("id:")), None)
+
+
+class ResumeRepeatsTheLastEvent(Fault):
+    name = "resume-repeats-the-last-event"
+    requirement = "STREAM-013"
+    description = "joining with Last-Event-ID replays the event with that id again before the ones after it"
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], SseFrame] = {}  # (join path, id) -> the frame
+
+    def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
+        if not request.matches("GET", JOIN_STREAM):
+            yield from frames
+            return
+        last = request.headers.get("last-event-id", "")
+        again = self.seen.get((request.path, last)) if last != "-1" and request.param("stream_mode") is None else None
+        if again is not None:
+            yield again
+        for frame in frames:
+            frame_id = _frame_id(frame)
+            if frame_id:
+                self.seen[(request.path, frame_id)] = frame
+            yield frame
+
+
+class JoinIgnoresStreamMode(Fault):
+    name = "join-ignores-stream-mode"
+    requirement = "STREAM-014"
+    description = "a join's `stream_mode` filter is dropped: every mode is replayed (as LangGraph.js and Aegra do)"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("GET", JOIN_STREAM):
+            request.query = [(k, v) for k, v in request.query if k != "stream_mode"]
+        return None
+
+
+class ThreadStreamSilent(Fault):
+    name = "thread-stream-is-silent"
+    requirement = "STREAM-015"
+    description = "GET /threads/{thread_id}/stream answers an event stream that carries no events"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("GET", "/threads/*/stream"):
+            return ProxyResponse(200, {"content-type": "text/event-stream; charset=utf-8"}, b": heartbeat\r\n\r\n")
+        return None
+
+
 FAULTS: list[Fault] = [
     DefaultStreamNotSse(), DropFirstEvent(), DropLastValues(), FlattenUpdates(), SwallowErrorEvent(), StripEventIds(),
     JoinStreamEmpty(), DropInterrupt(), ContentLocationNamesAnotherRun(),
+    DropCustomEvents(), CustomStreamCarriesValues(), DropNamespacedEvents(), ResumeRepeatsTheLastEvent(),
+    JoinIgnoresStreamMode(), ThreadStreamSilent(),
 ]
 UNREACHABLE: dict[str, str] = {}
