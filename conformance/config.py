@@ -34,7 +34,7 @@ DECLARABLE_CAPABILITIES = ("assistants", "threads", "runs", "streaming", "crons"
 # fields, derived from the schema) each operation is sent, at most (None: all of them).
 BUDGETS: dict[str, dict[str, Any]] = {
     "quick": {"examples": 4, "coverage": 6, "slow": False, "stateful": False},
-    "default": {"examples": 12, "coverage": 24, "slow": False, "stateful": True},
+    "default": {"examples": 12, "coverage": 40, "slow": False, "stateful": True},
     "thorough": {"examples": 50, "coverage": None, "slow": True, "stateful": True},
 }
 

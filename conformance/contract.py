@@ -18,6 +18,7 @@ import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -280,7 +281,11 @@ def _is_streaming(operation: Any) -> bool:
     return False
 
 
-def prepare(case: Any, api: ApiClient) -> None:
+# Ids a creating request may choose for the resource it makes (POST /threads {"thread_id": ...}).
+CHOSEN_IDS = ("thread_id", "assistant_id", "cron_id")
+
+
+def prepare(case: Any, api: ApiClient, seed: int | None = None, index: int = 0) -> None:
     """Tag a body that may create a resource with the run id, and put a store item under the run's
     namespace, so the final sweep finds whatever a generated request created. Invalid requests too:
     a server may accept one (that is CON-006's finding), and what it made must not be left behind;
@@ -292,6 +297,13 @@ def prepare(case: Any, api: ApiClient) -> None:
         metadata = case.body.get("metadata", {})
         if isinstance(metadata, dict):
             case.body["metadata"] = {**metadata, "conformance_run": api.run_id}
+        # Hypothesis draws the same simple UUIDs again and again: an id a creation chooses is derived
+        # from it and from the case's place in the run, so no other request's generated id names what
+        # it made (the results do not depend on the order requests go out in: in flight together, or
+        # across xdist workers), and a seed still replays it.
+        for key in CHOSEN_IDS:
+            if isinstance(case.body.get(key), str) and _is_uuid(case.body[key]):
+                case.body[key] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"conformance:{seed}:{case.operation.label}:{index}:{case.body[key]}"))
     elif case.operation.label == "PUT /store/items" and isinstance(case.body.get("namespace"), list):
         namespace = [*store_namespace(api.run_id), *case.body["namespace"]]
         case.body["namespace"] = namespace[:8] if mode.is_positive else namespace
@@ -317,6 +329,46 @@ def send(case: Any, api: ApiClient, base_url: str) -> Exchange:
         case.method.upper(), path, json=body_json, content=content, params=params, headers=headers,
         timeout=STREAM_DEADLINE if streaming else CALL_DEADLINE, events=streaming, max_events=200,
     )
+
+
+SENDERS = 3  # generated requests in flight at once: sending and judging overlap generating the next
+
+
+class Pipeline:
+    """Sends generated cases and judges their answers on a few threads while hypothesis (which holds
+    the interpreter while it draws) generates the next: the network waits overlap the drawing.
+    Findings come back in the order the cases were generated, so a seeded run reads the same."""
+
+    def __init__(self, api: ApiClient, base_url: str, known_ids: Callable[[], set[str]], senders: int = SENDERS) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.api, self.base_url, self.known_ids = api, base_url, known_ids
+        self.pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="conformance-send")
+        self.pending: list[Any] = []
+
+    def submit(self, case: Any) -> None:
+        self.pending.append(self.pool.submit(self._one, case))
+
+    def _one(self, case: Any) -> list["Finding"]:
+        if BREAKER.open:
+            raise TargetUnavailable(BREAKER.reason)
+        try:
+            exchange = send(case, self.api, self.base_url)
+        except TargetUnavailable as exc:
+            if BREAKER.open:
+                raise
+            return [transport_finding(case, exc)]  # this request's finding; the others still count
+        return judge(case, exchange, self.known_ids)
+
+    def drain(self) -> list["Finding"]:
+        """Every finding so far, in generation order; re-raises what ended the run (a dead target)."""
+        try:
+            return [finding for future in self.pending for finding in future.result()]
+        finally:
+            self.pending = []
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def transport_finding(case: Any, exc: TargetUnavailable) -> "Finding":
@@ -431,7 +483,7 @@ class ContractRecord:
         """Remember what a generated request was (the run's id aside), to compare runs of one seed."""
         kwargs = case.as_transport_kwargs(base_url="")
         headers = {k.lower(): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in VOLATILE_HEADERS}
-        text = json.dumps([case.method.upper(), str(kwargs.get("url")), kwargs.get("params"), headers,
+        text = json.dumps([case.method.upper(), urlsplit(str(kwargs.get("url"))).path, kwargs.get("params"), headers,
                            kwargs.get("json", kwargs.get("data"))], sort_keys=True, default=str)
         if run_id:
             text = text.replace(run_id, "<run>")
@@ -528,7 +580,7 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
 
     class Machine(base):  # type: ignore[misc, valid-type]
         def call(self, case: Any, **kwargs: Any) -> Any:
-            prepare(case, api)
+            prepare(case, api, target.seed, record.stateful_steps)
             try:
                 exchange = send(case, api, base_url)
             except TargetUnavailable as exc:

@@ -295,7 +295,7 @@ class ApiClient:
         )
         exchange = Exchange(method, str(request.url), list(request.headers.items()), content)
         try:
-            response = self._client.send(request, stream=True)
+            response = self._send(request)
         except httpx.TransportError as exc:
             return self._failed(exchange, exc, started, record)
         try:
@@ -330,6 +330,19 @@ class ApiClient:
         if track and self.on_created is not None and 200 <= exchange.status < 300 and method in ("POST", "PUT"):
             self.on_created(self, path, json, exchange)
         return exchange
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send; once more on a fresh connection if a pooled one turns out closed before any answer.
+        (A server that closed the connection after its previous answer never read this request:
+        the keep-alive race every HTTP client retries.)"""
+        client = self._client
+        try:
+            return client.send(request, stream=True)
+        except httpx.RemoteProtocolError as exc:
+            if "without sending a response" not in str(exc):
+                raise
+            self._recycle()
+            return self._client.send(request, stream=True)
 
     def _failed(self, exchange: Exchange, exc: Exception, started: float, record: bool) -> Exchange:
         exchange.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -15,8 +15,7 @@ from conformance import contract as wiring
 from conformance.capabilities import capability_of
 from conformance.checks import expect, expect_status, not_claimed, not_exercised, require_json
 from conformance.cleanup import store_namespace
-from conformance.errors import TargetUnavailable
-from conformance.http import BREAKER, ApiClient, segment
+from conformance.http import ApiClient, segment
 from conformance.session import run_of
 from conformance.spec import SPEC_BUNDLED
 
@@ -109,20 +108,13 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
     base_url = target.base_url
     known = lambda: wiring.known_resource_ids(target.graph_ids)  # noqa: E731
     findings: dict[tuple, wiring.Finding] = {}
+    pipeline = wiring.Pipeline(api, base_url, known)
+    request.addfinalizer(pipeline.close)
 
     def act(case: Any) -> None:
-        wiring.prepare(case, api)
+        wiring.prepare(case, api, target.seed, len(record.sent))
         record.sending(case, target.run_id)
-        try:
-            exchange = wiring.send(case, api, base_url)
-        except TargetUnavailable as exc:
-            if BREAKER.open:
-                raise
-            finding = wiring.transport_finding(case, exc)  # this request's finding; the others still count
-            findings.setdefault(finding.key, finding)
-            return
-        for finding in wiring.judge(case, exchange, known):
-            findings.setdefault(finding.key, finding)
+        pipeline.submit(case)
 
     positive = max(1, math.ceil(target.examples / 2))
     negative = max(1, target.examples - positive)
@@ -139,6 +131,8 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
     for mode, budget in modes:
         sent[mode.value] = _exercise(operation_obj, mode, budget, wiring.operation_seed(target.seed, operation, mode.value), act, target)
         record.add(mode.value, sent[mode.value])
+    for finding in pipeline.drain():
+        findings.setdefault(finding.key, finding)
     if spec.kind == SPEC_BUNDLED:
         for finding in findings.values():
             if finding.requirement in wiring.OWN_SPEC_ONLY:
