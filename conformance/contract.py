@@ -298,12 +298,12 @@ def prepare(case: Any, api: ApiClient, seed: int | None = None, index: int = 0) 
         if isinstance(metadata, dict):
             case.body["metadata"] = {**metadata, "conformance_run": api.run_id}
         # Hypothesis draws the same simple UUIDs again and again: an id a creation chooses is derived
-        # from it and from the case's place in the run, so no other request's generated id names what
-        # it made (the results do not depend on the order requests go out in: in flight together, or
-        # across xdist workers), and a seed still replays it.
+        # from it, the run and the case's place in it, so no other request's generated id names what
+        # it made (results do not depend on the order requests go out in, in flight together or across
+        # xdist workers, nor on another run at the same time); the seed still replays what was drawn.
         for key in CHOSEN_IDS:
             if isinstance(case.body.get(key), str) and _is_uuid(case.body[key]):
-                case.body[key] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"conformance:{seed}:{case.operation.label}:{index}:{case.body[key]}"))
+                case.body[key] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{api.run_id}:{seed}:{case.operation.label}:{index}:{case.body[key]}"))
     elif case.operation.label == "PUT /store/items" and isinstance(case.body.get("namespace"), list):
         namespace = [*store_namespace(api.run_id), *case.body["namespace"]]
         case.body["namespace"] = namespace[:8] if mode.is_positive else namespace
@@ -480,7 +480,7 @@ class ContractRecord:
         self.exercised[mode] = self.exercised.get(mode, 0) + cases
 
     def sending(self, case: Any, run_id: str) -> None:
-        """Remember what a generated request was (the run's id aside), to compare runs of one seed."""
+        """Remember what was generated (before the run's tags go in), to compare runs of one seed."""
         kwargs = case.as_transport_kwargs(base_url="")
         headers = {k.lower(): str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in VOLATILE_HEADERS}
         text = json.dumps([case.method.upper(), urlsplit(str(kwargs.get("url"))).path, kwargs.get("params"), headers,

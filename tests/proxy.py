@@ -89,6 +89,8 @@ class Fault:
     also: tuple[str, ...] = ()  # other requirements it may legitimately fail too
     areas: tuple[str, ...] = ()  # suite areas to run; default: the area of `requirement`
     args: tuple[str, ...] = ()  # extra suite arguments the fault's requirement needs (an opt-in)
+    alone = False  # runs in a batch of its own: it interacts with other faults of its area
+    slow = False  # waits for real time (a cron firing): not in the default test run
     description = "forwards everything unchanged"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -103,6 +105,38 @@ class Fault:
 
     def rewrites_streams(self) -> bool:
         return type(self).on_events is not Fault.on_events
+
+
+class CompositeFault(Fault):
+    """Several faults at once, each seeing every request and response in turn (the first that
+    answers a request by itself wins). For faults that do not interact: see the batching in
+    tests/test_self_verification.py."""
+
+    def __init__(self, members: list[Fault]) -> None:
+        self.members = members
+        self.name = "+".join(m.name for m in members)
+        self.description = "; ".join(m.description for m in members)
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        for member in self.members:
+            answer = member.on_request(request)
+            if answer is not None:
+                return answer
+        return None
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        for member in self.members:
+            response = member.on_response(request, response)
+        return response
+
+    def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
+        for member in self.members:
+            if member.rewrites_streams():
+                frames = member.on_events(request, frames)
+        return frames
+
+    def rewrites_streams(self) -> bool:
+        return any(m.rewrites_streams() for m in self.members)
 
 
 class FaultProxy:

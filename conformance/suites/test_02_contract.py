@@ -112,8 +112,8 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
     request.addfinalizer(pipeline.close)
 
     def act(case: Any) -> None:
-        wiring.prepare(case, api, target.seed, len(record.sent))
         record.sending(case, target.run_id)
+        wiring.prepare(case, api, target.seed, len(record.sent))
         pipeline.submit(case)
 
     positive = max(1, math.ceil(target.examples / 2))

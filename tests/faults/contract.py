@@ -12,6 +12,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 class InfoLacksVersion(Fault):
     name = "contract-missing-required-field"
+    alone = True  # interacts with other faults of its area
     requirement = "CON-005"
     description = "GET /info answers without its required `version`"
 
@@ -57,6 +58,7 @@ class OkJsonAsText(Fault):
 
 class CountCrashes(Fault):
     name = "contract-server-error"
+    alone = True  # interacts with other faults of its area
     requirement = "CON-001"
     also = ("CON-002",)  # 500 is not a documented status of the operation either
     description = "POST /threads/count answers 500"
@@ -97,6 +99,7 @@ class UnknownThreadFound(Fault):
 
 class ValidationOff(Fault):
     name = "contract-validation-switched-off"
+    alone = True  # interacts with other faults of its area
     requirement = "CON-006"
     description = "search and count bodies the server rejects (422) are answered 200 as if valid"
 
@@ -163,6 +166,7 @@ class CountRejectsValid(Fault):
 
 class UndocumentedStatus(Fault):
     name = "contract-undocumented-status"
+    alone = True  # interacts with other faults of its area
     requirement = "CON-002"
     description = "GET /info answers 203, a status its operation does not document"
 

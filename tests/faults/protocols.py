@@ -46,6 +46,7 @@ class McpToolsListEmpty(Fault):
 
 class McpToolsSharedAcrossKeys(Fault):
     name = "protocols-mcp-tools-shared-across-keys"
+    alone = True  # interacts with other faults of its area
     requirement = "PROTO-003"
     description = "MCP tools/list also lists the tools it listed for other keys"
 

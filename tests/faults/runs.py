@@ -248,6 +248,7 @@ class RejectEnqueues(Fault):
 
 class RejectAnswers422(Fault):
     name = "multitask-reject-answers-422"
+    alone = True  # interacts with other faults of its area
     requirement = "RUNS-019"
     description = "a run refused under `multitask_strategy: reject` answers 422 instead of 409"
 

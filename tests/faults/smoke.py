@@ -29,6 +29,7 @@ class InfoAsText(Fault):
 
 class SpecWithoutThreads(Fault):
     name = "spec-drops-threads"
+    alone = True  # interacts with other faults of its area
     requirement = "SMOKE-003"
     description = "the served spec lacks the /threads path"
 
@@ -42,6 +43,7 @@ class SpecWithoutThreads(Fault):
 
 class JoinForgetsState(Fault):
     name = "join-returns-empty-state"
+    alone = True  # interacts with other faults of its area
     requirement = "SMOKE-004"
     description = "joining a run returns {} instead of the final state"
 

@@ -45,6 +45,7 @@ class DropFirstEvent(Fault):
 
 class DropLastValues(Fault):
     name = "stream-drops-last-values"
+    alone = True  # interacts with other faults of its area
     requirement = "STREAM-003"
     description = "a run's stream ends before its last `values` event (the final state)"
 
@@ -161,6 +162,7 @@ class DropCustomEvents(Fault):
 
 class CustomStreamCarriesValues(Fault):
     name = "custom-stream-carries-values"
+    alone = True  # interacts with other faults of its area
     requirement = "STREAM-011"
     description = "a stream that asked for `custom` alone also carries a `values` event after each custom one"
 

@@ -55,6 +55,7 @@ class CreateIgnoresGivenId(Fault):
 
 class DuplicateIsAccepted(Fault):
     name = "thread-duplicate-is-accepted"
+    alone = True  # interacts with other faults of its area
     requirement = "THREAD-003"
     description = "creating a thread with an existing id answers the existing thread (200), as if do_nothing were asked"
 

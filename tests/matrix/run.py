@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--install-only", action="store_true", help="install the implementations, start none")
     parser.add_argument("--no-auth", action="store_true", help="start the implementations without custom auth (generic profile)")
     parser.add_argument("--serve", metavar="NAME", help="start one implementation, print its URL and keys, wait for Ctrl-C")
+    parser.add_argument("--conformance-md", type=Path, default=REPO / "CONFORMANCE.md",
+                        help="where the matrix report is written (default: CONFORMANCE.md in the repo); 'none' to skip")
     args = parser.parse_args(argv)
 
     _terminate_on_sigterm()
@@ -177,9 +179,27 @@ def main(argv: list[str] | None = None) -> int:
         _summary(outcomes)
         return 130
     _summary(outcomes)
+    _conformance_md(outcomes, reports_root, args.conformance_md)
     if any(o.status in ("install-failed", "start-failed") for o in outcomes):
         return 1
     return max((o.exit_code or 0 for o in outcomes), default=0)
+
+
+def _conformance_md(outcomes: list[Outcome], reports_root: Path, output: Path) -> None:
+    """CONFORMANCE.md from the summaries of the implementations that ran, by the suite's own command."""
+    if str(output) == "none":
+        return
+    summaries = [reports_root / o.name / "summary.json" for o in outcomes if o.status == "ran"]
+    summaries = [s for s in summaries if s.is_file()]
+    if not summaries:
+        print("matrix: no summary to make CONFORMANCE.md from")
+        return
+    failed = [f"{o.name}: {o.status} ({(o.detail.splitlines() or [''])[0]})" for o in outcomes if o.status in ("install-failed", "start-failed")]
+    subprocess.run([sys.executable, "-m", "conformance", "matrix-report", *map(str, summaries), "--output", str(output)],
+                   cwd=suite_dir(), check=False)
+    if failed:
+        with open(output, "a", encoding="utf-8") as out:
+            out.write("\n## Implementations that did not run\n\n" + "".join(f"- {line}\n" for line in failed))
 
 
 def _summary(outcomes: list[Outcome]) -> None:
