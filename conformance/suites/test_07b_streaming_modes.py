@@ -39,7 +39,7 @@ THREAD_STREAM = "GET /threads/{thread_id}/stream"
 STREAM_TIMEOUT = 30.0
 MAX_EVENTS = 300
 TEXT = "modes"
-RESUME_MODES = ["values", "updates", "custom", "messages-tuple", "debug"]
+RESUME_MODES = ["values", "updates", "custom", "messages-tuple", "debug", "tasks", "checkpoints"]
 MAX_CUTS = 40  # resume points judged per stream (each is one short join)
 
 
