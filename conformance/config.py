@@ -54,6 +54,9 @@ class Profile:
     graph_ids: tuple[str, ...] = ()
     conformance_graphs: bool | None = None  # None: detected (conformance.discovery)
     capabilities: Mapping[str, bool] = field(default_factory=dict)  # declared; the rest is detected
+    # Operations of its spec (a bundled one, typically) the implementation does not serve: left out
+    # of the spec the run uses, so they are not sent, not claimed and not failed (the report says so).
+    absent_operations: tuple[str, ...] = ()
     auth_enabled: bool | None = None  # None: on when a key is configured
     auth_header: str = "X-Api-Key"
     auth_scheme: str = ""  # "Bearer" sends "Authorization: Bearer <key>"
@@ -148,6 +151,7 @@ _PROFILE_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "target": {
         "embedded": bool, "base_url": str, "spec": str, "health": str, "graph_ids": list,
         "conformance_graphs": bool, "reference_graphs": bool, "webhooks_to_loopback": bool,
+        "absent_operations": list,
     },
     "capabilities": {name: bool for name in DECLARABLE_CAPABILITIES},
     "auth": {
@@ -255,6 +259,12 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
             raise bad(f"{section}.{key}", "must be a list of strings", 'e.g. ["a", "b"]')
         return tuple(raw)
 
+    def _labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+        for label in labels:
+            if " /" not in label or not label.split(" ", 1)[0].isupper():
+                raise bad("target.absent_operations", f"lists {label!r}, which is no operation", 'write "GET /threads/{thread_id}/stream"')
+        return labels
+
     target = data.get("target", {})
     auth = data.get("auth", {})
     health = target.get("health", DEFAULT_HEALTH_PATH)
@@ -302,6 +312,7 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         graph_ids=strs("target", "graph_ids", ()),
         conformance_graphs=conformance_graphs,
         capabilities=dict(data.get("capabilities", {})),
+        absent_operations=_labels(strs("target", "absent_operations", ())),
         webhooks_to_loopback=target.get("webhooks_to_loopback", True),
         auth_enabled=auth.get("enabled"),
         auth_header=auth.get("header", "X-Api-Key"),

@@ -7,6 +7,7 @@ how it was made, for the report; xdist workers receive the result instead of ask
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,20 @@ class Discovery:
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
+def without_operations(spec: LoadedSpec, labels: tuple[str, ...]) -> LoadedSpec:
+    """The spec minus operations the implementation does not serve (a path left with none goes)."""
+    document = copy.deepcopy(spec.document)
+    paths = document.get("paths") or {}
+    for label in labels:
+        method, path = label.split(" ", 1)
+        item = paths.get(path)
+        if isinstance(item, dict):
+            item.pop(method.lower(), None)
+            if not any(k in item for k in ("get", "put", "post", "delete", "patch", "options", "head", "trace")):
+                paths.pop(path)
+    return LoadedSpec(document, spec.source, spec.kind, spec.how)
+
+
 def _probe(client: ApiClient, spec_paths: set[str]) -> Exchange | None:
     for method, path, body in _KEY_PROBES:
         if path in spec_paths:
@@ -64,6 +79,9 @@ def discover(config: TargetConfig, main: ApiClient, alt: ApiClient | None) -> Di
     check_reachable(config)
     spec = load_spec(config)
     notes = [f"spec: {spec.title} {spec.version}, {spec.how} ({redact(spec.source)})"]
+    if config.profile.absent_operations:
+        spec = without_operations(spec, config.profile.absent_operations)
+        notes.append("the profile says the deployment does not serve: " + ", ".join(config.profile.absent_operations))
     paths = set(spec.paths)
     answer = main.get("/info", record=False, track=False)
     info = answer.json_or_none() if answer.status == 200 else None

@@ -338,8 +338,8 @@ class ApiClient:
         client = self._client
         try:
             return client.send(request, stream=True)
-        except httpx.RemoteProtocolError as exc:
-            if "without sending a response" not in str(exc):
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            if "without sending a response" not in str(exc) and "reset by peer" not in str(exc):
                 raise
             self._recycle()
             return self._client.send(request, stream=True)

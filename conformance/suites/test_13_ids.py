@@ -75,7 +75,7 @@ def known(api: ApiClient, capabilities, target) -> surface.Resources:
     graph_id = capabilities.graph_id
     assistant_id = thread_id = run_id = ""
     if graph_id and capabilities.has("assistants"):
-        made = api.post("/assistants", json=api.tag({"graph_id": graph_id, "name": "conformance ids"}))
+        made = api.post("/assistants", json=api.assistant_body(graph_id, name="conformance ids"))
         assistant_id = (made.json_or_none() or {}).get("assistant_id", "") if made.status == 200 else ""
     made = api.post("/threads", json=api.tag())
     thread_id = (made.json_or_none() or {}).get("thread_id", "") if made.status == 200 else ""

@@ -96,7 +96,7 @@ def tool_names(client: ApiClient, path: str, requirement: str) -> tuple[list[str
 def mcp_assistant(api: ApiClient, graph_id: str) -> str:
     """An assistant of the main tenant with a name that is a valid MCP tool name: the name it is listed by."""
     name = f"conformance-mcp-{uuid.uuid4().hex[:10]}"
-    require_json(api.post("/assistants", json=api.tag({"graph_id": graph_id, "name": name})), "creating an assistant", "assistant_id")
+    require_json(api.post("/assistants", json=api.assistant_body(graph_id, name=name)), "creating an assistant", "assistant_id")
     return name
 
 
