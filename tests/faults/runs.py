@@ -204,14 +204,20 @@ def _creates_run(request: ProxyRequest) -> bool:
 
 
 def _rewrite_field(request: ProxyRequest, name: str, was: object, now: object) -> None:
-    """Set body field `name` from `was` to `now` (drop it when `now` is None) in a run creation."""
+    """Set body field `name` from `was` to `now` (drop it when `now` is None) in a run creation.
+    A field is rewritten once per request: faults batched together (reject -> enqueue, enqueue ->
+    interrupt, ...) do not chain their rewrites and undo one another."""
     body = request.json()
+    done: set[str] = getattr(request, "_rewritten_by_a_fault", set())
+    if name in done:
+        return
     if _creates_run(request) and isinstance(body, dict) and name in body and (was is None or body[name] == was):
         if now is None:
             body.pop(name)
         else:
             body[name] = now
         request.set_json(body)
+        request._rewritten_by_a_fault = done | {name}  # type: ignore[attr-defined]
 
 
 class UnknownThreadAnswers422(Fault):
