@@ -375,8 +375,7 @@ class WaitTakesTextForAnInterrupt(Fault):
 
 
 class WebhookNeverCalled(Fault):
-    """Ready for RUNS-029 once the reference app allows loopback webhooks (see UNREACHABLE): the
-    run's webhook is dropped before the server sees it, so no call ever reaches the receiver."""
+    """The reference app allows loopback webhooks (its langgraph.json `webhooks.url`): the run's webhook is dropped before the server sees it, so no call ever reaches the receiver."""
 
     name = "run-webhook-never-called"
     requirement = "RUNS-029"
@@ -394,10 +393,6 @@ FAULTS: list[Fault] = [
     CopyStartsEmpty(),
     UnknownThreadAnswers422(), IfNotExistsIgnored(), RejectEnqueues(), RejectAnswers422(), EnqueueInterrupts(),
     InterruptEnqueues(), RollbackKeepsTheRun(), BatchLosesARun(), BulkCancelIsNoOp(), AfterSecondsIgnored(),
-    JoinIgnoresCancelOnDisconnect(), CancelledRunFinishesLater(), WaitTakesTextForAnInterrupt(),
+    JoinIgnoresCancelOnDisconnect(), CancelledRunFinishesLater(), WaitTakesTextForAnInterrupt(), WebhookNeverCalled(),
 ]
-UNREACHABLE: dict[str, str] = {
-    "RUNS-029": "the official server refuses a webhook on a loopback address by default (422, SSRF protection), so "
-                "the requirement is not claimed by the reference and no fault can make it fail; once the reference app "
-                "sets webhooks.url.disable_loopback = false (and require_https = false), register WebhookNeverCalled",
-}
+UNREACHABLE: dict[str, str] = {}

@@ -494,7 +494,10 @@ class LanggraphApi(PythonVenvImplementation):
 
     def write_app(self, app: Path, install: Path, auth: bool) -> None:
         _copy_python_graphs(app)
-        config: dict = {"dependencies": ["."], "graphs": _python_graphs_config()}
+        # The receiver of RUNS-029 listens on loopback: both keys, since require_https defaults to true
+        # once the block exists.
+        config: dict = {"dependencies": ["."], "graphs": _python_graphs_config(),
+                        "webhooks": {"url": {"disable_loopback": False, "require_https": False}}}
         if auth:
             shutil.copy(APPS / "python_auth.py", app / "auth.py")
             config["auth"] = {"path": "./auth.py:auth", "disable_studio_auth": True}

@@ -121,8 +121,8 @@ def test_a_deviation_can_be_scoped_to_operations_and_a_pattern():
         'reason = "500 on a null prefix"\nevidence = "POST ... -> 500"\n', "p.toml")
     (deviation,) = profile.deviations
     assert (deviation.requirement, deviation.operations, deviation.match) == ("CON-001", ("POST /store/items/search",), "null")
-    for bad, word in (('[[deviation]]\nreason = "x"\n', "requirement"), ('[[deviation]]\nrequirement = "X"\nreason = "x"\noperations = ["nope"]\n', "operations"),
-                      ('[[deviation]]\nrequirement = "X"\nreason = "x"\nwhat = 1\n', "what")):
+    for bad, word in (('[[deviation]]\nreason = "x"\n', "requirement"), ('[[deviation]]\nrequirement = "CON-001"\nreason = "x"\noperations = ["nope"]\n', "operations"),
+                      ('[[deviation]]\nrequirement = "CON-001"\nreason = "x"\nwhat = 1\n', "what")):
         with pytest.raises(ConfigError, match=word):
             parse_profile(bad, "p.toml")
 
