@@ -186,6 +186,18 @@ class Finding:
     def headline(self) -> str:
         return f"{self.operation}: {self.check}: {self.title}"
 
+    def distinct_key(self, deviations: Iterable[Any]) -> tuple:
+        """`key`, and which of a profile's deviations would cover this finding: of many findings
+        alike, one a deviation covers must not hide one it does not (a 500 without the deviation's
+        pattern is a defect the profile does not know)."""
+        text = f"{self.message}\n{self.exchange.curl() if self.exchange is not None and self.exchange.method else ''}"
+        covering = tuple(
+            n for n, d in enumerate(deviations)
+            if d.requirement == self.requirement and (not d.operations or self.operation in d.operations)
+            and (not d.match or re.search(d.match, text))
+        )
+        return (*self.key, covering)
+
 
 def findings_to_violations(findings: list[Finding]) -> Violation | Violations | None:
     """Every finding as a violation of its requirement and operation (the first by requirement
@@ -588,7 +600,7 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
                     raise
                 finding = transport_finding(case, exc)
                 finding.requirement = "CON-011"
-                findings.setdefault(finding.key, finding)
+                findings.setdefault(finding.distinct_key(target.profile.deviations), finding)
                 exchange = exc.exchange if isinstance(exc.exchange, Exchange) else Exchange(case.method, "", [], None)
             exchanges[case.id] = exchange
             seen.update(_ids_in(exchange.text))
@@ -601,7 +613,7 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
             if exchange is None:
                 return
             for finding in judge(case, exchange, known, stateful=True, recorder=self.recorder):
-                findings.setdefault(finding.key, finding)
+                findings.setdefault(finding.distinct_key(target.profile.deviations), finding)
 
     scenarios = max(1, min(STATEFUL_SCENARIOS_MAX, target.examples // 2))
     if not target.stateful:

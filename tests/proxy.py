@@ -9,7 +9,10 @@ requests (a remembered thread id, a stale store value) lives on the fault object
 
 from __future__ import annotations
 
+import contextlib
 import json
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -205,10 +208,55 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 if "text/event-stream" in response.headers.get("content-type", ""):
                     self._stream(request, response, out_headers)
                 else:
-                    result = ProxyResponse(response.status_code, out_headers, response.read())
+                    with self._hang_up_with_the_client(response) as gone:
+                        try:
+                            body = response.read()
+                        except httpx.HTTPError:
+                            if gone.is_set():
+                                return
+                            raise
+                    result = ProxyResponse(response.status_code, out_headers, body)
                     self._send(fault.on_response(request, result))
             finally:
                 response.close()
+
+        @contextlib.contextmanager
+        def _hang_up_with_the_client(self, response: httpx.Response) -> Iterator[threading.Event]:
+            # The body is read whole before it is passed on (faults rewrite it): a client that
+            # hangs up meanwhile (a join with cancel_on_disconnect) must hang up upstream too.
+            lock, done, gone = threading.Lock(), threading.Event(), threading.Event()
+
+            def watch() -> None:
+                while True:
+                    try:
+                        readable, _, _ = select.select([self.connection], [], [], 0.1)
+                    except (OSError, ValueError):  # the connection is closed: the handler is done
+                        return
+                    with lock:  # never touch the upstream connection once it may be back in the pool
+                        if done.is_set():
+                            return
+                        if not readable:
+                            continue
+                        try:
+                            closed = self.connection.recv(1, socket.MSG_PEEK) == b""
+                        except OSError:
+                            closed = True
+                        if closed:
+                            gone.set()
+                            # A close from another thread does not wake a blocked recv(); a shutdown does.
+                            stream = response.extensions.get("network_stream")
+                            upstream = stream.get_extra_info("socket") if stream is not None else None
+                            if upstream is not None:
+                                with contextlib.suppress(OSError):
+                                    upstream.shutdown(socket.SHUT_RDWR)
+                        return
+
+            threading.Thread(target=watch, daemon=True).start()
+            try:
+                yield gone
+            finally:
+                with lock:
+                    done.set()
 
         def _send(self, response: ProxyResponse) -> None:
             self.send_response(response.status)

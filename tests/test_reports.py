@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from proxy import Fault, FaultProxy, ProxyRequest, ProxyResponse
 
-from conformance.errors import EXIT_CONFIG, EXIT_SUITE_ERROR
+from conformance.errors import EXIT_CONFIG, EXIT_INCOMPLETE, EXIT_SUITE_ERROR
 from conformance.report import SCHEMA_PATH
 from conftest import ROOT, SuiteRun, run_suite
 
@@ -64,6 +64,19 @@ class DiesAfterStart(Fault):
             return None
         self.dead = True
         raise ConnectionAbortedError("proxy: the target died")  # the handler closes without answering
+
+
+class HidesTheGraphs(Fault):
+    """A deployment whose key sees no assistant and may create none: no graph to run."""
+
+    name = "hides-the-graphs"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("POST", "/assistants/search"):
+            return ProxyResponse(200, {"content-type": "application/json"}, b"[]")
+        if request.matches("POST", "/assistants"):
+            return ProxyResponse(403, {"content-type": "application/json"}, b'{"detail": "forbidden"}')
+        return None
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +305,31 @@ def test_report_options_are_checked_before_any_test(reference, tmp_path):
         run = run_suite(reference.base_url, tmp_path / "reports", *FAST, *args, api_key=reference.api_key)
         assert run.exit_code == EXIT_CONFIG, run.output[-2000:]
         assert "conformance:" in run.output and run.summary is None
+
+
+def _unjudged_musts(run: SuiteRun) -> dict[str, str]:
+    return {e["id"]: e.get("fix", "") for e in run.summary["not_judged"]}
+
+
+def test_a_must_not_judged_reads_incomplete_with_what_would_judge_it_and_passes_once_given(reference, tmp_path):
+    args = ("--area", "isolation", "--examples", "3", "--profile", "reference-app")
+    without = run_suite(reference.base_url, tmp_path / "without", *args, api_key=reference.api_key)
+    assert without.exit_code == EXIT_INCOMPLETE and without.summary["verdict"] == "incomplete", without.output[-3000:]
+    unjudged = _unjudged_musts(without)
+    assert {"ISO-001", "ISO-003"} <= set(unjudged), unjudged
+    assert all("--alt-api-key" in fix for fix in unjudged.values()), unjudged
+    assert "incomplete" in without.output and "ISO-001" in without.output  # the terminal names them too
+    given = run_suite(reference.base_url, tmp_path / "given", *args, api_key=reference.api_key, alt_api_key=reference.alt_api_key)
+    assert given.exit_code == 0 and given.summary["verdict"] == "pass", given.output[-3000:]
+
+
+def test_a_target_with_no_graph_to_run_reads_incomplete_and_names_the_graph_it_needs(reference, tmp_path):
+    with FaultProxy(reference.base_url, HidesTheGraphs()) as proxy:
+        run = run_suite(proxy.url, tmp_path / "reports", "--area", "smoke,runs", "--profile", "generic",
+                        api_key=reference.api_key, alt_api_key=reference.alt_api_key)
+    assert run.exit_code == EXIT_INCOMPLETE and run.summary["verdict"] == "incomplete", run.output[-3000:]
+    unjudged = _unjudged_musts(run)
+    assert {"SMOKE-004", "RUNS-001"} <= set(unjudged), unjudged
+    assert all(fix for fix in unjudged.values()), unjudged
+    assert any("--graph-id" in fix for fix in unjudged.values()), unjudged
+    assert not run.failing("MUST"), run.output[-3000:]

@@ -132,7 +132,7 @@ def test_every_operation_answers_generated_requests_within_its_contract(operatio
         sent[mode.value] = _exercise(operation_obj, mode, budget, wiring.operation_seed(target.seed, operation, mode.value), act, target)
         record.add(mode.value, sent[mode.value])
     for finding in pipeline.drain():
-        findings.setdefault(finding.key, finding)
+        findings.setdefault(finding.distinct_key(target.profile.deviations), finding)
     if spec.kind == SPEC_BUNDLED:
         for finding in findings.values():
             if finding.requirement in wiring.OWN_SPEC_ONLY:
