@@ -339,7 +339,7 @@ def send(case: Any, api: ApiClient, base_url: str) -> Exchange:
     # SSE: read up to a short deadline; a stream that stays open is cut there, which is no error.
     return api.request(
         case.method.upper(), path, json=body_json, content=content, params=params, headers=headers,
-        timeout=STREAM_DEADLINE if streaming else CALL_DEADLINE, events=streaming, max_events=200,
+        timeout=min(STREAM_DEADLINE if streaming else CALL_DEADLINE, api.timeout), events=streaming, max_events=200,
     )
 
 
@@ -359,6 +359,8 @@ class Pipeline:
         self.pending: list[Any] = []
 
     def submit(self, case: Any) -> None:
+        if BREAKER.open:  # the target is dead: stop drawing cases nobody will send
+            raise TargetUnavailable(BREAKER.reason)
         self.pending.append(self.pool.submit(self._one, case))
 
     def _one(self, case: Any) -> list["Finding"]:

@@ -100,6 +100,9 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
         exchange = getattr(exc, "exchange", None)
         if isinstance(exchange, Exchange) and exchange.method:
             props.append(("reproduction", redact(exchange.curl())))
+    if isinstance(exc, TargetUnavailable) and report.failed:
+        # A transport traceback says nothing the message does not.
+        report.longrepr = redact(f"{BREAKER.reason or 'a request got no answer'}: {exc}")
     if (report.failed or hasattr(report, "wasxfail")) and RECORDER.exchanges:
         shown = RECORDER.exchanges[-EXCHANGES_SHOWN:]
         text = "\n\n".join(e.describe(2000) + f"\nreproduce: {e.curl()}" for e in shown)

@@ -46,6 +46,13 @@ def batches(faults: list[Fault], size: int = BATCH) -> list[list[Fault]]:
     return out
 
 
+def _selection(batch: list[Fault]) -> tuple[str, ...]:
+    """The tests that can see the batch's faults (-k), when every member names them."""
+    if not all(f.select for f in batch):
+        return ()
+    return ("-k", " or ".join(f"({f.select})" for f in batch))
+
+
 BATCHES = [pytest.param(b, marks=[pytest.mark.slow] if any(f.slow for f in b) else [], id="+".join(f.name for f in b))
            for b in batches(FAULTS)]
 
@@ -69,7 +76,7 @@ def test_the_fault_fails_its_requirement_and_no_other_must(batch, reference, sui
         assert fault.requirement in CATALOGUE, f"{fault.name} targets an unknown requirement"
     fault = batch[0] if len(batch) == 1 else CompositeFault(batch)
     with FaultProxy(reference.base_url, fault) as proxy:
-        run = suite(proxy.url, *FAST, "--area", ",".join(_areas(batch[0])), *batch[0].args)
+        run = suite(proxy.url, *FAST, "--area", ",".join(_areas(batch[0])), *batch[0].args, *_selection(batch))
     missed = []
     for member in batch:
         detected = run.summary is not None and run.outcome(member.requirement) == "fail"
@@ -95,7 +102,7 @@ def test_every_requirement_is_reached_by_a_fault_or_listed_as_unreachable():
 def test_a_fault_that_breaks_setup_never_gives_pass(fault, reference, suite):
     """The other direction: checks whose setup produced nothing must not pass vacuously."""
     with FaultProxy(reference.base_url, fault) as proxy:
-        run = suite(proxy.url, *FAST, "--area", ",".join(fault.areas), *fault.args)
+        run = suite(proxy.url, *FAST, "--area", ",".join(fault.areas), *fault.args, *_selection([fault]))
     assert run.summary is not None, run.output[-4000:]
     assert run.summary["verdict"] != "pass" and run.exit_code != 0, run.output[-4000:]
     wrong = {rid: run.outcome(rid) for rid in fault.affected if run.outcome(rid) not in ("not-judged", "fail")}

@@ -12,6 +12,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 class InfoLacksVersion(Fault):
     name = "contract-missing-required-field"
+    select = "/info]"
     alone = True  # interacts with other faults of its area
     requirement = "CON-005"
     description = "GET /info answers without its required `version`"
@@ -33,6 +34,7 @@ class InfoLacksVersionUnderTheBundledSpec(InfoLacksVersion):
 
 class InfoFlagsWrongType(Fault):
     name = "contract-field-of-wrong-type"
+    select = "/info]"
     requirement = "CON-005"
     description = "GET /info answers `flags` as a string, not an object"
 
@@ -46,6 +48,7 @@ class InfoFlagsWrongType(Fault):
 
 class OkJsonAsText(Fault):
     name = "contract-json-labelled-text-plain"
+    select = "/ok]"
     requirement = "CON-003"
     also = ("CON-005",)  # a body of an undocumented media type is not held to a schema either
     description = "GET /ok answers its JSON body labelled text/plain"
@@ -58,6 +61,7 @@ class OkJsonAsText(Fault):
 
 class CountCrashes(Fault):
     name = "contract-server-error"
+    select = "threads/count]"
     alone = True  # interacts with other faults of its area
     requirement = "CON-001"
     also = ("CON-002",)  # 500 is not a documented status of the operation either
@@ -71,6 +75,7 @@ class CountCrashes(Fault):
 
 class UnknownThreadFound(Fault):
     name = "contract-404-answered-200"
+    select = "GET and threads"
     requirement = "CON-008"
     description = "GET /threads/{id} of a thread never created answers 200 with a made-up thread"
 
@@ -99,6 +104,7 @@ class UnknownThreadFound(Fault):
 
 class ValidationOff(Fault):
     name = "contract-validation-switched-off"
+    select = "search] or count]"
     alone = True  # interacts with other faults of its area
     requirement = "CON-006"
     description = "search and count bodies the server rejects (422) are answered 200 as if valid"
@@ -116,6 +122,7 @@ class ValidationOff(Fault):
 
 class DeleteKeepsThread(Fault):
     name = "contract-delete-does-not-delete"
+    select = "deleted_resource_is_gone"
     requirement = "CON-010"
     description = "the first DELETE of a thread answers 204 but keeps it (later ones pass, so cleanup works)"
 
@@ -131,6 +138,7 @@ class DeleteKeepsThread(Fault):
 
 class OkLacksDeclaredHeader(Fault):
     name = "contract-required-header-missing"
+    select = "/ok]"
     requirement = "CON-004"
     description = "the served spec requires an X-Health header on GET /ok 200 that the server never sends"
 
@@ -145,6 +153,7 @@ class OkLacksDeclaredHeader(Fault):
 
 class StreamDataNotJson(Fault):
     name = "contract-sse-data-not-json"
+    select = "stream"
     requirement = "CON-009"
     description = "every SSE event's data is plain text instead of JSON"
 
@@ -155,6 +164,7 @@ class StreamDataNotJson(Fault):
 
 class CountRejectsValid(Fault):
     name = "contract-valid-data-rejected"
+    select = "assistants/count]"
     requirement = "CON-007"
     description = "POST /assistants/count rejects every body with 422"
 
@@ -166,6 +176,7 @@ class CountRejectsValid(Fault):
 
 class UndocumentedStatus(Fault):
     name = "contract-undocumented-status"
+    select = "/info]"
     alone = True  # interacts with other faults of its area
     requirement = "CON-002"
     description = "GET /info answers 203, a status its operation does not document"

@@ -22,6 +22,7 @@ def _rewrite_status(response: ProxyResponse, was: str, now: str) -> ProxyRespons
 class JoinReturnsStaleState(Fault):
     name = "join-returns-stale-state"
     requirement = "RUNS-001"
+    select = "test_06_runs"
     description = "joining a run returns the state before the graph's node ran (no `echo`)"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -35,6 +36,7 @@ class JoinReturnsStaleState(Fault):
 class FinishedRunStaysRunning(Fault):
     name = "run-status-frozen"
     requirement = "RUNS-002"
+    select = "test_06_runs"
     description = "a finished run keeps reading status `running`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -44,6 +46,7 @@ class FinishedRunStaysRunning(Fault):
 class FailedRunReadsSuccess(Fault):
     name = "failed-run-reads-success"
     requirement = "RUNS-003"
+    select = "test_06_runs"
     description = "a run whose graph raised reads status `success`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -53,6 +56,7 @@ class FailedRunReadsSuccess(Fault):
 class CancelIsNoOp(Fault):
     name = "cancel-is-a-no-op"
     requirement = "RUNS-004"
+    select = "test_06_runs"
     description = "cancelling a run answers 200 but the run goes on"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -64,6 +68,7 @@ class CancelIsNoOp(Fault):
 class RunsListEmpty(Fault):
     name = "thread-runs-list-empty"
     requirement = "RUNS-005"
+    select = "test_06_runs"
     description = "listing a thread's runs answers []"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -75,6 +80,7 @@ class RunsListEmpty(Fault):
 class RunDeleteIsNoOp(Fault):
     name = "run-delete-is-a-no-op"
     requirement = "RUNS-006"
+    select = "test_06_runs"
     description = "deleting a run answers 204 and deletes nothing"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -86,6 +92,7 @@ class RunDeleteIsNoOp(Fault):
 class StateServesStaleValues(Fault):
     name = "state-serves-stale-values"
     requirement = "RUNS-007"
+    select = "test_06_runs"
     description = "a thread's state serves the values from before its run's last step"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -100,6 +107,7 @@ class StateServesStaleValues(Fault):
 class ThreadStaysBusy(Fault):
     name = "thread-status-stays-busy"
     requirement = "RUNS-008"
+    select = "test_06_runs"
     description = "an idle thread keeps reading status `busy`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -109,6 +117,7 @@ class ThreadStaysBusy(Fault):
 class InterruptedThreadReadsIdle(Fault):
     name = "interrupted-thread-reads-idle"
     requirement = "RUNS-009"
+    select = "test_06_runs"
     description = "a thread paused by interrupt() reads status `idle`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -118,6 +127,7 @@ class InterruptedThreadReadsIdle(Fault):
 class ResumeCommandIgnored(Fault):
     name = "resume-command-ignored"
     requirement = "RUNS-010"
+    select = "test_06_runs"
     description = "a run's `command` (resume) is dropped before the server sees it"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -131,6 +141,7 @@ class ResumeCommandIgnored(Fault):
 class StatelessWaitReturnsInput(Fault):
     name = "stateless-wait-returns-input"
     requirement = "RUNS-011"
+    select = "test_06_runs"
     description = "POST /runs/wait returns the run's input instead of its output"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -143,6 +154,7 @@ class StatelessWaitReturnsInput(Fault):
 class HistoryOldestFirst(Fault):
     name = "history-oldest-first"
     requirement = "RUNS-012"
+    select = "test_06_runs"
     description = "a thread's history lists its checkpoints oldest first"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -155,6 +167,7 @@ class HistoryOldestFirst(Fault):
 class PatchIsNoOp(Fault):
     name = "thread-patch-is-a-no-op"
     requirement = "RUNS-013"
+    select = "test_06_runs"
     description = "PATCH of a thread answers 200 with the thread unchanged"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -166,6 +179,7 @@ class PatchIsNoOp(Fault):
 class ThreadDeleteIsNoOp(Fault):
     name = "thread-delete-is-a-no-op"
     requirement = "RUNS-014"
+    select = "test_06_runs"
     description = "the first DELETE of each thread answers 204 and deletes nothing"
 
     def __init__(self) -> None:
@@ -184,6 +198,7 @@ class ThreadDeleteIsNoOp(Fault):
 class CopyStartsEmpty(Fault):
     name = "thread-copy-starts-empty"
     requirement = "RUNS-015"
+    select = "test_06_runs"
     description = "copying a thread creates a new, empty thread"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -223,6 +238,7 @@ def _rewrite_field(request: ProxyRequest, name: str, was: object, now: object) -
 class UnknownThreadAnswers422(Fault):
     name = "run-on-unknown-thread-answers-422"
     requirement = "RUNS-016"
+    select = "test_06b_runs"
     description = "a run on an unknown thread answers 422 instead of 404 (as LangGraph.js does)"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -235,6 +251,7 @@ class UnknownThreadAnswers422(Fault):
 class IfNotExistsIgnored(Fault):
     name = "if-not-exists-ignored"
     requirement = "RUNS-017"
+    select = "test_06b_runs"
     description = "a run's `if_not_exists: create` is dropped before the server sees it"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -245,6 +262,7 @@ class IfNotExistsIgnored(Fault):
 class RejectEnqueues(Fault):
     name = "multitask-reject-enqueues"
     requirement = "RUNS-018"
+    select = "test_06b_runs"
     description = "`multitask_strategy: reject` is treated as enqueue: the second run is accepted"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -256,6 +274,7 @@ class RejectAnswers422(Fault):
     name = "multitask-reject-answers-422"
     alone = True  # interacts with other faults of its area
     requirement = "RUNS-019"
+    select = "test_06b_runs"
     description = "a run refused under `multitask_strategy: reject` answers 422 instead of 409"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -267,6 +286,7 @@ class RejectAnswers422(Fault):
 class EnqueueInterrupts(Fault):
     name = "multitask-enqueue-interrupts"
     requirement = "RUNS-020"
+    select = "test_06b_runs"
     description = "`multitask_strategy: enqueue` is treated as interrupt: the run in progress is stopped"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -277,6 +297,7 @@ class EnqueueInterrupts(Fault):
 class InterruptEnqueues(Fault):
     name = "multitask-interrupt-enqueues"
     requirement = "RUNS-021"
+    select = "test_06b_runs"
     description = "`multitask_strategy: interrupt` is treated as enqueue: the run in progress goes on"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -287,6 +308,7 @@ class InterruptEnqueues(Fault):
 class RollbackKeepsTheRun(Fault):
     name = "multitask-rollback-keeps-the-run"
     requirement = "RUNS-022"
+    select = "test_06b_runs"
     description = "`multitask_strategy: rollback` only interrupts the run in progress: it is not deleted"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -297,6 +319,7 @@ class RollbackKeepsTheRun(Fault):
 class BatchLosesARun(Fault):
     name = "run-batch-loses-a-run"
     requirement = "RUNS-023"
+    select = "test_06b_runs"
     description = "POST /runs/batch answers only the first run of the batch"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -309,6 +332,7 @@ class BatchLosesARun(Fault):
 class BulkCancelIsNoOp(Fault):
     name = "bulk-cancel-is-a-no-op"
     requirement = "RUNS-024"
+    select = "test_06b_runs"
     description = "POST /runs/cancel answers 204 and cancels nothing"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -320,6 +344,7 @@ class BulkCancelIsNoOp(Fault):
 class AfterSecondsIgnored(Fault):
     name = "after-seconds-ignored"
     requirement = "RUNS-025"
+    select = "test_06b_runs"
     description = "a run's `after_seconds` is dropped: the run starts at once (as Aegra does)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -330,6 +355,7 @@ class AfterSecondsIgnored(Fault):
 class JoinIgnoresCancelOnDisconnect(Fault):
     name = "join-ignores-cancel-on-disconnect"
     requirement = "RUNS-026"
+    select = "test_06b_runs"
     description = "a join's `cancel_on_disconnect=true` is dropped: the run goes on after the client leaves"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -341,6 +367,7 @@ class JoinIgnoresCancelOnDisconnect(Fault):
 class CancelledRunFinishesLater(Fault):
     name = "cancelled-run-finishes-later"
     requirement = "RUNS-027"
+    select = "test_06b_runs"
     description = "a cancelled run reads `success` once its graph would have finished (the cancel did not hold)"
     LATER = 1.5  # seconds after the cancel: the suite's own settle-after-cancel reads come sooner
 
@@ -366,6 +393,7 @@ class CancelledRunFinishesLater(Fault):
 class WaitTakesTextForAnInterrupt(Fault):
     name = "wait-takes-text-for-an-interrupt"
     requirement = "RUNS-028"
+    select = "test_06b_runs"
     description = "a run's wait answers `{\"__interrupt__\": [...]}` whenever its values merely contain that text"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -379,6 +407,7 @@ class WebhookNeverCalled(Fault):
 
     name = "run-webhook-never-called"
     requirement = "RUNS-029"
+    select = "test_06b_runs"
     description = "a run's `webhook` is dropped before the server sees it"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:

@@ -19,6 +19,7 @@ def _creates_stream(request: ProxyRequest) -> bool:
 class DefaultStreamNotSse(Fault):
     name = "stream-labelled-text-plain"
     requirement = "STREAM-001"
+    select = "test_07_streaming"
     # Clients then see no events at all in the default-mode streams (values, fail).
     also = ("STREAM-002", "STREAM-003", "STREAM-005")
     description = "a default-mode run stream is labelled text/plain instead of text/event-stream"
@@ -33,6 +34,7 @@ class DefaultStreamNotSse(Fault):
 class DropFirstEvent(Fault):
     name = "stream-drops-first-event"
     requirement = "STREAM-002"
+    select = "test_07_streaming"
     description = "a run's stream loses its first event (metadata)"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -47,6 +49,7 @@ class DropLastValues(Fault):
     name = "stream-drops-last-values"
     alone = True  # interacts with other faults of its area
     requirement = "STREAM-003"
+    select = "test_07_streaming"
     description = "a run's stream ends before its last `values` event (the final state)"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -61,6 +64,7 @@ class DropLastValues(Fault):
 class FlattenUpdates(Fault):
     name = "stream-updates-lose-node-names"
     requirement = "STREAM-004"
+    select = "test_07_streaming"
     description = "`updates` events carry the written values without the node name around them"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -82,6 +86,7 @@ class FlattenUpdates(Fault):
 class SwallowErrorEvent(Fault):
     name = "stream-swallows-error-event"
     requirement = "STREAM-005"
+    select = "test_07_streaming"
     description = "a failing run's stream ends quietly, without its `error` event"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -91,6 +96,7 @@ class SwallowErrorEvent(Fault):
 class StripEventIds(Fault):
     name = "stream-strips-event-ids"
     requirement = "STREAM-006"
+    select = "test_07_streaming"
     description = "a resumable run's stream sends its events without `id:` lines"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -101,6 +107,7 @@ class StripEventIds(Fault):
 class JoinStreamEmpty(Fault):
     name = "joined-stream-is-empty"
     requirement = "STREAM-007"
+    select = "test_07_streaming"
     description = "joining a run's stream answers 200 text/event-stream with no events"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -114,6 +121,7 @@ class JoinStreamEmpty(Fault):
 class DropInterrupt(Fault):
     name = "stream-drops-interrupt"
     requirement = "STREAM-008"
+    select = "test_07_streaming"
     description = "a paused run's stream does not say it was interrupted (no `__interrupt__`)"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -132,6 +140,7 @@ class DropInterrupt(Fault):
 class ContentLocationNamesAnotherRun(Fault):
     name = "stream-content-location-wrong-run"
     requirement = "STREAM-009"
+    select = "test_07_streaming"
     description = "a run stream's Content-Location names a run that does not exist"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -154,6 +163,7 @@ def _asked_for(request: ProxyRequest) -> list:
 class DropCustomEvents(Fault):
     name = "stream-drops-custom-events"
     requirement = "STREAM-010"
+    select = "test_07b_streaming"
     description = "a run's stream loses the custom events its graph wrote"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -164,6 +174,7 @@ class CustomStreamCarriesValues(Fault):
     name = "custom-stream-carries-values"
     alone = True  # interacts with other faults of its area
     requirement = "STREAM-011"
+    select = "test_07b_streaming"
     description = "a stream that asked for `custom` alone also carries a `values` event after each custom one"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -177,6 +188,7 @@ class CustomStreamCarriesValues(Fault):
 class DropNamespacedEvents(Fault):
     name = "stream-drops-subgraph-events"
     requirement = "STREAM-012"
+    select = "test_07b_streaming"
     description = "with stream_subgraphs the subgraph's (`mode|namespace`) events are lost"
 
     def on_events(self, request: ProxyRequest, frames: Iterator[SseFrame]) -> Iterator[SseFrame]:
@@ -190,6 +202,7 @@ def _frame_id(frame: SseFrame) -> str | None:
 class ResumeRepeatsTheLastEvent(Fault):
     name = "resume-repeats-the-last-event"
     requirement = "STREAM-013"
+    select = "test_07b_streaming"
     description = "joining with Last-Event-ID replays the event with that id again before the ones after it"
 
     def __init__(self) -> None:
@@ -213,6 +226,7 @@ class ResumeRepeatsTheLastEvent(Fault):
 class JoinIgnoresStreamMode(Fault):
     name = "join-ignores-stream-mode"
     requirement = "STREAM-014"
+    select = "test_07b_streaming"
     description = "a join's `stream_mode` filter is dropped: every mode is replayed (as LangGraph.js and Aegra do)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
@@ -224,6 +238,7 @@ class JoinIgnoresStreamMode(Fault):
 class ThreadStreamSilent(Fault):
     name = "thread-stream-is-silent"
     requirement = "STREAM-015"
+    select = "test_07b_streaming"
     description = "GET /threads/{thread_id}/stream answers an event stream that carries no events"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
