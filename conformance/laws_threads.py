@@ -48,6 +48,17 @@ def checkpoint_id_of(entry: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def before_forms(entry: Any) -> list[tuple[str, Any]]:
+    """The ways a POST history body can name the checkpoint a page ends at, the declared one first:
+    the CheckpointConfig the spec declares, the id string (LangGraph.js takes only that), and the
+    RunnableConfig the official server passes `before` on as (it takes only that)."""
+    checkpoint = entry.get("checkpoint") if isinstance(entry, Mapping) else None
+    cid = checkpoint_id_of(entry)
+    declared = dict(checkpoint) if isinstance(checkpoint, Mapping) else {"checkpoint_id": cid}
+    return [("the CheckpointConfig the spec declares", declared), ("the checkpoint id", cid),
+            ("a RunnableConfig", {"configurable": declared})]
+
+
 def pages_tile(full: Sequence[str], pages: Sequence[Sequence[str]], limit: int) -> tuple[bool, str]:
     """Whether pages read with `limit` and `before` = the last id of the page before give back the
     full history: each page holds at most `limit` entries, every page but the last exactly `limit`,

@@ -190,7 +190,7 @@ def test_the_suite_deletes_what_it_created(reference, suite):
     """A guest on someone's deployment: nothing tagged with the run's id survives the run."""
     import httpx
 
-    run = suite(reference.base_url, "--area", "smoke,contract,runs,store,pagination,isolation", "--examples", "3")
+    run = suite(reference.base_url, "--area", "smoke,contract,runs,store,pagination,isolation", "--budget", "quick", "--examples", "3")
     assert run.summary is not None, run.output[-3000:]
     run_id = run.summary["run"]["id"]
     assert run.summary["cleanup"]["leftovers"] == []

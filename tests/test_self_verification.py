@@ -22,7 +22,7 @@ from conformance.catalogue import CATALOGUE
 from conftest import record_detection
 
 FAST = ("--budget", "quick", "--examples", "3")
-BATCH = int(os.environ.get("SELF_VERIFICATION_BATCH", "4"))
+BATCH = int(os.environ.get("SELF_VERIFICATION_BATCH", "8"))
 
 
 def _areas(fault) -> list[str]:

@@ -87,10 +87,11 @@ REQUIREMENTS = [
     ),
     Requirement(
         "THREAD-011", "MUST", "threads",
-        "A thread's history read by POST /threads/{thread_id}/history pages the same way, with `before` the "
-        "checkpoint (a CheckpointConfig) the page ends at.",
-        "spec: POST /threads/{thread_id}/history (ThreadStateSearch.limit; before: CheckpointConfig, \"Return "
-        "states before this checkpoint\"); the SDK's threads.get_history sends a Checkpoint object there",
+        "A thread's history read by POST /threads/{thread_id}/history pages the same way, with `before` the id "
+        "of the checkpoint the page ends at.",
+        "spec: POST /threads/{thread_id}/history (ThreadStateSearch.limit, before); the id string is the form "
+        "every implementation takes (erratum LG-054; the SDK's threads.get_history passes a str or a Checkpoint); "
+        "the CheckpointConfig form the spec declares is THREAD-017's",
         needs=_RUNS,
     ),
     Requirement(
@@ -132,5 +133,13 @@ REQUIREMENTS = [
         "implement it, but the official spec declares the header nowhere, JS and Aegra ignore it: judged only "
         "when the target's spec declares it, and SHOULD since RFC 7240 lets a server ignore a preference",
         needs=("threads",),
+    ),
+    Requirement(
+        "THREAD-017", "SHOULD", "threads",
+        "POST /threads/{thread_id}/history takes `before` as the CheckpointConfig its spec declares, and gives the "
+        "page it gives for that checkpoint's id.",
+        "spec: ThreadStateSearch.before is a CheckpointConfig; SHOULD because the official server answers it 500 and "
+        "LangGraph.js 400 (both take the id string, THREAD-011), while Aegra takes both",
+        needs=_RUNS,
     ),
 ]

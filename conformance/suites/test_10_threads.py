@@ -29,7 +29,7 @@ from conformance.checks import (
     violate,
 )
 from conformance.http import ApiClient, Exchange, segment
-from conformance.laws_threads import body_declares, checkpoint_id_of, declares_header, differences, pages_tile
+from conformance.laws_threads import before_forms, body_declares, checkpoint_id_of, declares_header, differences, pages_tile
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -365,23 +365,66 @@ def test_a_threads_history_pages_with_limit_and_before(api, updated):
         violate("THREAD-010", f"pages of {PAGE} read with `before` do not give back the history", None, detail, operation=operation)
 
 
+@pytest.fixture(scope="module")
+def before_form(api, updated) -> tuple[str, int]:
+    """Which way of naming `before` POST /threads/{id}/history takes: (its description, its index in
+    before_forms), the declared CheckpointConfig first. Implementations differ here (THREAD-017)."""
+    entries = entries_of(history(api, updated["id"]), "reading the thread's whole history")
+    if len(entries) < 2:
+        not_judged(f"the thread's history holds {len(entries)} checkpoint(s): a page before the newest needs two",
+                   "a thread with a run and a state update (see THREAD-006)")
+    tried = []
+    for index, (label, value) in enumerate(before_forms(entries[0])):
+        answer = api.post(tpath(updated["id"], "/history"), json={"limit": PAGE, "before": value})
+        if answer.status == 200 and isinstance(answer.json_or_none(), list):
+            return label, index
+        tried.append(f"as {label}: {answer.status}")
+    return "; ".join(tried), -1
+
+
 @pytest.mark.requirement("THREAD-011")
 @pytest.mark.operations("POST /threads/{thread_id}/history")
-def test_a_threads_history_read_by_post_pages_with_limit_and_before(api, updated):
+def test_a_threads_history_read_by_post_pages_with_limit_and_before(api, updated, before_form):
     full = full_history(api, updated)
+    label, index = before_form
+    if index < 0:
+        violate("THREAD-011", f"POST /threads/{{thread_id}}/history takes `before` in no form ({label})", None,
+                operation="POST /threads/{thread_id}/history")
 
     def page(before: dict | None) -> Exchange:
         query: dict[str, Any] = {"limit": PAGE}
         if before is not None:
-            # The checkpoint as a history entry names it (a CheckpointConfig), as the SDK passes it on.
-            query["before"] = before.get("checkpoint") if isinstance(before.get("checkpoint"), dict) else {
-                "checkpoint_id": checkpoint_id_of(before)}
+            query["before"] = before_forms(before)[index][1]  # the form it takes; the declared one is THREAD-017's
         return api.post(tpath(updated["id"], "/history"), json=query)
 
     operation = "POST /threads/{thread_id}/history"
     tiled, detail = pages_tile(full, walk(page, "THREAD-011", operation), PAGE)
     if not tiled:
-        violate("THREAD-011", f"pages of {PAGE} read with `before` do not give back the history", None, detail, operation=operation)
+        violate("THREAD-011", f"pages of {PAGE} read with `before` ({label}) do not give back the history", None, detail,
+                operation=operation)
+
+
+@pytest.mark.requirement("THREAD-017")
+@pytest.mark.operations("POST /threads/{thread_id}/history")
+def test_a_threads_history_read_by_post_takes_before_as_the_checkpoint_config_its_spec_declares(api, updated, before_form):
+    label, index = before_form
+    if index < 0:
+        not_judged("POST /threads/{thread_id}/history takes `before` in no form (THREAD-011), so no page to compare with")
+    entries = entries_of(history(api, updated["id"]), "reading the thread's whole history")
+    forms = before_forms(entries[0])
+    answer = api.post(tpath(updated["id"], "/history"), json={"limit": PAGE, "before": forms[0][1]})
+    expect(answer.status == 200, "THREAD-017",
+           f"`before` as the CheckpointConfig {forms[0][1]}: expected status 200, received {answer.status}"
+           + (f" (it takes {label})" if index else ""), answer)
+    if index:
+        reference = require(api.post(tpath(updated["id"], "/history"), json={"limit": PAGE, "before": forms[index][1]}),
+                            f"reading the page before the newest checkpoint with {label}")
+    else:
+        reference = answer
+    wanted = ids_of(entries_of(reference, "the page before the newest checkpoint"))
+    page = answer.json_or_none()
+    got = ids_of([e for e in page if isinstance(e, dict)]) if isinstance(page, list) else None
+    expect(got == wanted, "THREAD-017", f"`before` as the CheckpointConfig gave the page {got}, the checkpoint's page is {wanted}", answer)
 
 
 # --- copy and prune ---------------------------------------------------------------------------

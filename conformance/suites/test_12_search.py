@@ -24,6 +24,7 @@ from conformance.checks import SetupFailed, Violation, expect, not_claimed, not_
 from conformance.cleanup import store_namespace
 from conformance.http import ApiClient, Exchange, segment
 from conformance.laws_search import SearchFilter
+from conformance.laws_threads import before_forms
 from conformance.pagination import count_problem, items_of
 from conformance.session import run_of
 
@@ -231,21 +232,24 @@ class Seeder:
             raise SetupFailed(f"seeding search data: T2's history should hold several checkpoints, holds {len(entries)}", None)
         ids = [_checkpoint_id(e) or "" for e in entries]
         labels = {cid: f"S{n + 1}" for n, cid in enumerate(ids)}
-        newest = entries[0]["checkpoint"]
         filters: dict[str, tuple[Any, set[str]]] = {}
         if op.location == "query":
             filters["before"] = (ids[0], set(ids[1:]))
         else:
-            # The spec's CheckpointConfig, as the official SDK sends a Checkpoint.
-            before = {k: newest[k] for k in ("thread_id", "checkpoint_ns", "checkpoint_id") if k in newest}
-            filters["before"] = (before, set(ids[1:]))
+            # The first way of naming the checkpoint the server takes, the declared CheckpointConfig first
+            # (implementations differ: THREAD-017 holds them to the declared one).
+            for _, value in before_forms(entries[0]):
+                if send({"before": value}).status == 200:
+                    filters["before"] = (value, set(ids[1:]))
+                    break
             pair = laws.splitting_pair([e.get("metadata") for e in entries])
             if pair:
                 key, value = pair
                 filters["metadata"] = ({key: value}, {i for i, e in zip(ids, entries, strict=True)
                                                       if isinstance(e.get("metadata"), dict) and e["metadata"].get(key) == value})
         unseedable = {"checkpoint": "it selects a subgraph's checkpoint namespace; the seeded thread has no subgraph",
-                      "metadata": "no checkpoint metadata value tells T2's checkpoints apart"}
+                      "metadata": "no checkpoint metadata value tells T2's checkpoints apart",
+                      "before": "the server takes `before` in no form (see THREAD-011)"}
         return Case(send, _checkpoint_id, {}, filters, labels, {k: v for k, v in unseedable.items() if k not in filters})
 
 

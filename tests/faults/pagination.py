@@ -248,6 +248,7 @@ class OutOfRangeLimitClamped(Fault):
 class NextNeverSent(Fault):
     name = "next-header-never-sent"
     requirement = "PAGE-014"
+    alone = True  # takes away the header other pagination faults break
     description = "no search ever sends X-Pagination-Next (Aegra's way)"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:

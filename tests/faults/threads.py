@@ -171,6 +171,19 @@ class HistoryIgnoresBefore(Fault):
         return None
 
 
+class PostedHistoryRefusesTheCheckpointConfig(Fault):
+    name = "thread-history-post-refuses-checkpoint-config"
+    requirement = "THREAD-017"
+    description = "POST /threads/{id}/history answers 422 to `before` as the CheckpointConfig its spec declares (other forms still work)"
+
+    def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
+        if request.matches("POST", f"{THREAD}/history"):
+            body = request.json()
+            if isinstance(body, dict) and isinstance(body.get("before"), dict) and "configurable" not in body["before"]:
+                return ProxyResponse(422, {"content-type": "application/json"}, b'{"detail": "before: expected a string"}')
+        return None
+
+
 class PostedHistoryIgnoresLimit(Fault):
     name = "thread-history-post-ignores-limit"
     requirement = "THREAD-011"
@@ -264,6 +277,6 @@ FAULTS: list[Fault] = [
     MetadataLosesObjects(), CreateIgnoresGivenId(), DuplicateIsAccepted(), DoNothingRaises(), PatchReplacesMetadata(),
     HistoryHidesUpdates(), UpdateIgnoresAsNode(), StateAtCheckpointIsLatest(), PostedCheckpointIsLatest(),
     HistoryIgnoresBefore(), PostedHistoryIgnoresLimit(), CopyLosesHistory(), PruneIsNoOp(), NeverBusy(), ErrorReadsIdle(),
-    PreferDeclaredButIgnored(),
+    PreferDeclaredButIgnored(), PostedHistoryRefusesTheCheckpointConfig(),
 ]
 UNREACHABLE: dict[str, str] = {}
