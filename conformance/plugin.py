@@ -109,6 +109,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             raise pytest.UsageError(f"{item.nodeid} names requirements not in the catalogue: {', '.join(unknown)}")
         for rid in ids:
             item.user_properties.append(("requirement", rid))
+        item.user_properties.extend(("operation", op) for op in recording.operations_of(item))
         _add_allure_labels(item, ids)
         if not selection.chosen(ids, areas, wanted) or (shard and not selection.in_shard(item.nodeid, shard)):
             drop.append(item)

@@ -30,6 +30,18 @@ def requirements_of(item: pytest.Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
+def operations_of(item: pytest.Item) -> tuple[str, ...]:
+    """The operations a test exercises, where it says: `@pytest.mark.operations(...)`, or the
+    `operation` it is parametrized with (a contract test). Empty: it does not say."""
+    ops: list[str] = []
+    for mark in item.iter_markers("operations"):
+        ops.extend(mark.args)
+    param = getattr(getattr(item, "callspec", None), "params", {}).get("operation")
+    if isinstance(param, str):
+        ops.append(param)
+    return tuple(dict.fromkeys(ops))
+
+
 def needs_of(item: pytest.Item) -> tuple[str, ...]:
     """What a test needs: its requirements' needs, and any `@pytest.mark.needs(...)` of its own."""
     needs: list[str] = []
@@ -130,6 +142,7 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
     """The results one phase's report contributes (none for a passing setup or teardown)."""
     props = dict(report.user_properties or ())
     requirements = tuple(v for k, v in report.user_properties or () if k == "requirement")
+    operations = tuple(v for k, v in report.user_properties or () if k == "operation")
     wanted = report.when == "call" or (report.when == "setup" and not report.passed) or (report.when == "teardown" and report.failed)
     if not wanted:
         return []
@@ -155,7 +168,7 @@ def results_of(report: pytest.TestReport) -> list[TestResult]:
         nodeid=report.nodeid, requirements=requirements, outcome=outcome, findings=findings, message=message,
         skip_reason=skip_reason, reproduction=props.get("reproduction", ""), suite_error=suite_error,
         complete=bool(props.get("complete")), unclaimed=json.loads(props.get("unclaimed", "{}")), no_answer=no_answer,
-        duration=report.duration,
+        duration=report.duration, operations=operations,
     )]
     for finding in _load(props, "setup_5xx"):
         out.append(TestResult(nodeid=f"{report.nodeid} (setup)", requirements=("CON-001",), outcome="failed",

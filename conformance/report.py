@@ -189,6 +189,7 @@ def make_summary(
 def result_to_json(result: TestResult) -> dict[str, Any]:
     data = dataclasses.asdict(result)
     data["requirements"] = list(result.requirements)
+    data["operations"] = list(result.operations)
     return data
 
 
@@ -200,6 +201,7 @@ def result_from_json(data: Mapping[str, Any]) -> TestResult:
         skip_reason=data.get("skip_reason", ""), reproduction=data.get("reproduction", ""),
         suite_error=bool(data.get("suite_error")), complete=bool(data.get("complete")), unclaimed=dict(data.get("unclaimed", {})),
         no_answer=bool(data.get("no_answer")), duration=float(data.get("duration", 0.0)),
+        operations=tuple(data.get("operations", ())),
     )
 
 

@@ -93,6 +93,7 @@ class TestResult:
     unclaimed: dict[str, str] = field(default_factory=dict)  # requirements the test found not claimed here, and why
     no_answer: bool = False  # it failed because a request got no answer (an error once the target turns out dead)
     duration: float = 0.0
+    operations: tuple[str, ...] = ()  # what it exercised, where it says (empty: it does not say)
 
     __test__ = False  # not a pytest test class
 
@@ -210,8 +211,11 @@ def requirement_outcomes(
                 stopped_at = sorted({f.requirement for t in cut_short for f in t.findings})
                 entry.reason = f"not fully checked: {cut_short[0].nodeid} stopped at a failure of {', '.join(stopped_at)}"
         elif passed:
-            entry.outcome = "fixed?" if own else "pass"
-            if own:
+            # A deviation can read fixed only where a passing test exercised one of its operations.
+            tried = [d for d in own if not d.operations
+                     or any(not t.operations or set(t.operations) & set(d.operations) for t in passed)]
+            entry.outcome = "fixed?" if tried else "pass"
+            if tried:
                 entry.reason = "listed as a known deviation but passed: remove it from the profile if it is fixed"
         elif skips and all(kind == "not claimed" for _, kind, _, _ in skips):
             entry.outcome = "not-claimed"

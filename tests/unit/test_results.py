@@ -147,6 +147,16 @@ def test_a_listed_deviation_that_passes_is_fixed():
     assert got["SMOKE-002"].outcome == "fixed?" and "remove it from the profile" in got["SMOKE-002"].reason
 
 
+def test_a_deviation_reads_fixed_only_where_a_passing_test_exercised_one_of_its_operations():
+    deviation = Deviation("SMOKE-002", "500 on search", operations=("POST /threads/search",))
+    elsewhere = result("c[GET /info]", "SMOKE-002", operations=("GET /info",))
+    assert outcomes(elsewhere, deviations=[deviation])["SMOKE-002"] == "pass"
+    there = result("c[POST /threads/search]", "SMOKE-002", operations=("POST /threads/search",))
+    assert outcomes(elsewhere, there, deviations=[deviation])["SMOKE-002"] == "fixed?"
+    unsaid = result("t", "SMOKE-002")  # a test that does not say what it exercised may have exercised it
+    assert outcomes(unsaid, deviations=[deviation])["SMOKE-002"] == "fixed?"
+
+
 def test_the_tests_behind_a_requirement_are_listed_with_their_outcomes():
     got = requirement_outcomes(CATALOGUE, [result("a", "SMOKE-001"), result("b", "SMOKE-001", outcome="skipped", skip_reason="not claimed: x")])
     assert got["SMOKE-001"].tests == [{"nodeid": "a", "outcome": "passed"}, {"nodeid": "b", "outcome": "skipped"}]
