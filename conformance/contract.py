@@ -404,10 +404,25 @@ def as_response(exchange: Exchange) -> httpx.Response:
 # --- judging a response -------------------------------------------------------------------------
 
 
+def unparseable_json_body(exchange: Exchange) -> bool:
+    """The request said its body is JSON and it is not JSON at all (a negative case of schemathesis):
+    400 is then HTTP's own answer to a malformed request (RFC 9110 15.5.1), documented or not
+    (FastAPI servers such as Aegra answer it so, and their generated specs never list it)."""
+    declared = next((v for k, v in exchange.request_headers if k.lower() == "content-type"), "")
+    if "json" not in declared.lower() or not exchange.request_body:
+        return False
+    try:
+        json.loads(exchange.request_body)
+    except ValueError:  # UnicodeDecodeError included
+        return True
+    return False
+
+
 def judge(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]], *, stateful: bool = False,
-          **kwargs: Any) -> list[Finding]:
+          foreign_spec: bool = False, **kwargs: Any) -> list[Finding]:
     """Every CON check on one response, in one validation; each failure filed under its requirement.
-    In a sequence (`stateful`), response checks are CON-011's, a use after free CON-010's."""
+    In a sequence (`stateful`), response checks are CON-011's, a use after free CON-010's; held to a
+    bundled spec of another implementation (`foreign_spec`), the sequence's response checks are CON-012's."""
     from schemathesis.core.failures import FailureGroup
 
     checks = _registered()
@@ -416,6 +431,8 @@ def judge(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]], *, s
         # One defect, filed once: the other checks' complaints about a 5xx (undocumented status,
         # content type, body, invalid data not rejected) only repeat it.
         chosen = ("not_a_server_error",)
+    elif exchange.status == 400 and unparseable_json_body(exchange):
+        return []  # (validate_response with no checks would run all of them)
     _STATE.results, _STATE.known_ids = [], known_ids
     try:
         case.validate_response(as_response(exchange), checks=[checks[name] for name in chosen], **kwargs)
@@ -426,7 +443,7 @@ def judge(case: Any, exchange: Exchange, known_ids: Callable[[], set[str]], *, s
     for name, failure in raised:
         requirement = CHECK_REQUIREMENTS.get(name, "CON-011")
         if stateful and requirement not in ("CON-001", "CON-010"):
-            requirement = "CON-011"
+            requirement = FOREIGN_SPEC_REQUIREMENT if foreign_spec and requirement in OWN_SPEC_ONLY else "CON-011"
         title = str(getattr(failure, "title", type(failure).__name__))
         check = CHECK_TITLES.get(name, name) + (" (in a sequence)" if stateful else "")
         out.append(Finding(requirement, case.operation.label, check, title, str(getattr(failure, "message", failure)), exchange))
@@ -571,7 +588,8 @@ def _long_lived(path: str) -> bool:
     return path.endswith(("/wait", "/join")) or "/stream" in path
 
 
-def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient, excluded: Iterable[str]) -> list[Finding]:
+def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient, excluded: Iterable[str],
+                 *, foreign_spec: bool = False) -> list[Finding]:
     """Schemathesis' state machine over the spec's inferred links, sent through the suite's client.
 
     Bounded: a few short scenarios, each call under the contract deadline; findings collected."""
@@ -614,7 +632,7 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
             exchange = exchanges.pop(case.id, None)
             if exchange is None:
                 return
-            for finding in judge(case, exchange, known, stateful=True, recorder=self.recorder):
+            for finding in judge(case, exchange, known, stateful=True, foreign_spec=foreign_spec, recorder=self.recorder):
                 findings.setdefault(finding.distinct_key(target.profile.deviations), finding)
 
     scenarios = max(1, min(STATEFUL_SCENARIOS_MAX, target.examples // 2))

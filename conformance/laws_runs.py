@@ -67,6 +67,21 @@ def request_properties(document: Mapping[str, Any], label: str) -> dict[str, Any
     return schema_properties(document, schema)
 
 
+def answer_may_lack(document: Mapping[str, Any], label: str, name: str, status: str = "200") -> bool:
+    """Whether the `status` JSON answer of `label` may be an object without property `name`: one of
+    its alternatives (anyOf/oneOf) declares no such property (Aegra: a cron create answers Run or Cron).
+    An answer the spec does not describe may not: the suite then holds it to the property."""
+    operation = _operation(document, label)
+    response = _resolve(document, ((operation or {}).get("responses") or {}).get(status))
+    content = response.get("content") if isinstance(response, Mapping) else None
+    media = content.get("application/json") if isinstance(content, Mapping) else None
+    schema = _resolve(document, media.get("schema") if isinstance(media, Mapping) else None)
+    if not isinstance(schema, Mapping):
+        return False
+    alternatives = [*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())]
+    return any(name not in schema_properties(document, part) for part in alternatives)
+
+
 def declares_property(document: Mapping[str, Any], label: str, name: str) -> bool:
     return name in request_properties(document, label)
 

@@ -88,7 +88,12 @@ def make_report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRep
         if exc.exchange is not None and exc.exchange.status >= 500:
             # A server error while setting up is evidence in itself, whatever the test was about.
             message = f"[CON-001] {exc.what} answered {exc.exchange.status}, a server error\n{exc.exchange.describe()}"
-            props.append(("setup_5xx", _findings_json([Finding("CON-001", message, "", exc.reproduction)])))
+            from .spec import operation_label
+
+            run = run_of(item.config)
+            operation = (operation_label(exc.exchange.method, exc.exchange.url, run.spec.paths)
+                         if run is not None and run.spec is not None and exc.exchange.method else "")
+            props.append(("setup_5xx", _findings_json([Finding("CON-001", message, operation, exc.reproduction)])))
     elif isinstance(exc, pytest.skip.Exception):
         pass
     elif isinstance(exc, TargetUnavailable) and not BREAKER.open:

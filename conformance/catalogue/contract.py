@@ -13,7 +13,8 @@ REQUIREMENTS = [
     Requirement(
         "CON-002", "MUST", "contract",
         "Every response has a status code the spec documents for its operation.",
-        "OpenAPI 3.1 4.8.16 Responses Object: the responses of an operation are the ones it declares",
+        "OpenAPI 3.1 4.8.16 Responses Object: the responses of an operation are the ones it declares; a 400 to a body "
+        "that is not JSON at all is HTTP's answer to a malformed request (RFC 9110 15.5.1) and is accepted",
     ),
     Requirement(
         "CON-003", "MUST", "contract",

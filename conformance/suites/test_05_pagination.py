@@ -28,6 +28,7 @@ from conformance.http import ApiClient, Exchange, segment
 from conformance.pagination import Page, PaginatedOperation
 from conformance.session import run_of
 from conformance.spec import SPEC_BUNDLED
+from conformance.surface import created_cron_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -144,8 +145,15 @@ class Seeder:
         )
         nonce, ids = uuid.uuid4().hex[:8], []
         for i in range(7):
-            body = {"assistant_id": assistant["assistant_id"], "schedule": FAR_FUTURE_SCHEDULE, "metadata": self._metadata(nonce, i)}
-            ids.append(self._created(self.api.post("/runs/crons", json=body), "creating a cron")["cron_id"])
+            metadata = {**self._metadata(nonce, i), "page_item": i}  # tells this cron apart (created_cron_id)
+            body = {"assistant_id": assistant["assistant_id"], "schedule": FAR_FUTURE_SCHEDULE, "input": {"text": "pagination"},
+                    "metadata": metadata}
+            made = self.api.post("/runs/crons", json=body)
+            self._created(made, "creating a cron")
+            identifier = created_cron_id(self.api, made, metadata)
+            if not identifier:
+                raise SetupFailed("seeding pagination data: creating a cron answered no cron_id, nor did its metadata find it", made)
+            ids.append(identifier)
         return self._metadata_set("C", ids, nonce)
 
     def _seed_store(self) -> dict[str, Seeded]:

@@ -27,6 +27,7 @@ from conformance.laws_search import SearchFilter
 from conformance.laws_threads import before_forms
 from conformance.pagination import count_problem, items_of
 from conformance.session import run_of
+from conformance.surface import created_cron_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -92,7 +93,7 @@ class Seeder:
         graphs = self.request.getfixturevalue("graphs")  # two graphs of known names, or not judged
         made = {}
         for label, graph, pick in (("A1", graphs["echo"], "a"), ("A2", graphs["fail"], "b"), ("A3", graphs["echo"], "c")):
-            body = {"graph_id": graph, "name": f"search-{self.nonce}-{label.lower()}", "metadata": {**self.tag, "pick": pick}}
+            body = self.api.assistant_body(graph, name=f"search-{self.nonce}-{label.lower()}", metadata={**self.tag, "pick": pick})
             made[label] = {"id": self._made(self.api.post("/assistants", json=body), f"creating assistant {label}", "assistant_id"),
                            "graph_id": graph, "name": body["name"]}
         return made
@@ -129,8 +130,14 @@ class Seeder:
             ("C2", "/runs/crons", {"assistant_id": a2, "enabled": False, "metadata": {**self.tag, "pick": "b"}}),
             ("C3", f"/threads/{segment(threads['T1'])}/runs/crons", {"assistant_id": a1, "metadata": {**self.tag, "pick": "c"}}),
         )
-        return {label: self._made(self.api.post(path, json={**body, "schedule": FAR_FUTURE_SCHEDULE}), f"creating cron {label}", "cron_id")
-                for label, path, body in plans}
+        made = {}
+        for label, path, body in plans:
+            answer = self.api.post(path, json={**body, "schedule": FAR_FUTURE_SCHEDULE, "input": {"text": "search"}})
+            self._made(answer, f"creating cron {label}")
+            made[label] = created_cron_id(self.api, answer, body["metadata"])
+            if not made[label]:
+                raise SetupFailed(f"seeding search data: creating cron {label} answered no cron_id, nor did its metadata find it", answer)
+        return made
 
     def _seed_store(self) -> list[str]:
         base = store_namespace(self.api.run_id, "search", self.nonce)

@@ -286,6 +286,7 @@ class RejectAnswers422(Fault):
 class EnqueueInterrupts(Fault):
     name = "multitask-enqueue-interrupts"
     requirement = "RUNS-020"
+    also = ("RUNS-024",)  # its queued run then runs at once, so no pending run is left to cancel
     select = "test_06b_runs"
     description = "`multitask_strategy: enqueue` is treated as interrupt: the run in progress is stopped"
 

@@ -42,3 +42,17 @@ def test_one_finding_is_one_violation_and_none_is_none():
     one = findings_to_violations([Finding("CON-002", "GET /x", "status code documented", "Undocumented", "500")])
     assert isinstance(one, Violation) and one.operation == "GET /x"
     assert findings_to_violations([]) is None
+
+
+def test_only_a_json_body_that_does_not_parse_is_unparseable():
+    from conformance.contract import unparseable_json_body
+    from conformance.http import Exchange
+
+    def sent(body: bytes, content_type: str = "application/json") -> Exchange:
+        return Exchange("POST", "http://127.0.0.1:1/threads", [("Content-Type", content_type)], body, 400)
+
+    assert unparseable_json_body(sent(b"\xf1m\xff"))
+    assert unparseable_json_body(sent(b'a"'))
+    assert not unparseable_json_body(sent(b'{"limit": "x"}'))  # JSON of the wrong shape: a schema matter
+    assert not unparseable_json_body(sent(b"a", "text/plain"))
+    assert not unparseable_json_body(sent(b""))
