@@ -23,7 +23,14 @@ def _anchor(implementation: str, requirement: str) -> str:
 
 
 def _name(summary: dict[str, Any]) -> str:
-    return summary["target"]["profile"]
+    return summary.get("_column") or summary["target"]["profile"]
+
+
+def column_names(paths: Sequence[Path], profiles: Sequence[str]) -> list[str]:
+    """A column per run: the folder its summary is in (the matrix keeps one per implementation and
+    mode, e.g. runtime-pg-noauth), else its profile when folders repeat."""
+    folders = [p.resolve().parent.name for p in paths]
+    return folders if len(set(folders)) == len(folders) else list(profiles)
 
 
 def render(summaries: Sequence[dict[str, Any]], generated: str = "") -> str:
@@ -122,6 +129,8 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     try:
         loaded = [json.loads(p.read_text(encoding="utf-8")) for p in args.summaries]
+        for summary, name in zip(loaded, column_names(args.summaries, [s["target"]["profile"] for s in loaded]), strict=True):
+            summary["_column"] = name
         text = render(loaded)
     except (OSError, ValueError, KeyError) as exc:
         print(f"langgraph-conformance matrix-report: {exc} -- give the summary.json of each implementation's run", file=sys.stderr)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -73,6 +74,7 @@ class Outcome:
     start_seconds: float | None = None
     exit_code: int | None = None
     suite_seconds: float | None = None
+    reports: str = ""  # its folder under the reports root: the name, with -noauth when auth was off
 
 
 def _terminate_on_sigterm() -> None:
@@ -100,15 +102,19 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool,
     if install_only:
         outcome.status = "installed"
         return outcome
-    reports = reports_root / (name if auth else f"{name}-noauth")
+    outcome.reports = name if auth else f"{name}-noauth"
+    reports = reports_root / outcome.reports
     reports.mkdir(parents=True, exist_ok=True)
     profile_extra: list[str] = []
     try:
         with impl.deployment(auth=auth) as deployment:
             profile = deployment.profile
             if not auth:
-                # Auth off: the generic profile (auth not applicable), the graphs named explicitly.
-                profile, profile_extra = "generic", ["--graph-id", ",".join(GRAPH_IDS), *impl.noauth_args]
+                # Auth off: the implementation's profile with its [auth] turned off (its other facts and
+                # deviations still hold; those only custom auth caused read fixed?), else the generic one.
+                profile = _without_auth(deployment.profile, reports)
+                if profile == "generic":
+                    profile_extra = ["--graph-id", ",".join(GRAPH_IDS), *impl.noauth_args]
             outcome.start_seconds = deployment.start_seconds
             print(f"  up at {deployment.base_url} in {deployment.start_seconds:.1f}s (log: {deployment.log})", flush=True)
             started = time.monotonic()
@@ -123,6 +129,19 @@ def run_one(name: str, reports_root: Path, extra: list[str], install_only: bool,
             return Outcome(name, "start-failed", detail, outcome.version, outcome.install)
         outcome.detail = f"stopping failed: {detail}"
     return outcome
+
+
+def _without_auth(profile: str, reports: Path) -> str:
+    """A copy of profiles/<profile>.toml with auth off, written beside the reports; 'generic' when
+    the profile has no `[auth]` table that turns it on."""
+    source = suite_dir() / "profiles" / f"{profile}.toml"
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    changed, count = re.subn(r"(?m)^(\[auth\]\n(?:[^\[\n][^\n]*\n)*?)enabled = true$", r"\1enabled = false", text, count=1)
+    if not count:
+        return "generic"
+    target = reports / f"{profile}-noauth.toml"
+    target.write_text(changed, encoding="utf-8")
+    return str(target)
 
 
 def _tail(path: Path) -> str:
@@ -148,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-going", action="store_true", help="go on after a suite run that could not judge")
     parser.add_argument("--install-only", action="store_true", help="install the implementations, start none")
     parser.add_argument("--no-auth", action="store_true", help="start the implementations without custom auth (generic profile)")
+    parser.add_argument("--also-without-auth", metavar="NAMES", default="runtime-pg",
+                        help="comma-separated implementations run a second time with auth off, so what custom auth "
+                             "breaks is judged too (default: runtime-pg; '' for none)")
     parser.add_argument("--serve", metavar="NAME", help="start one implementation, print its URL and keys, wait for Ctrl-C")
     parser.add_argument("--conformance-md", type=Path, default=REPO / "CONFORMANCE.md",
                         help="where the matrix report is written (default: CONFORMANCE.md in the repo); 'none' to skip")
@@ -157,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         return serve(args.serve, auth=not args.no_auth)
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(DEFAULT_ORDER)
+    twice = [] if args.no_auth else [n.strip() for n in args.also_without_auth.split(",") if n.strip() in names]
     unknown = [n for n in names if n not in IMPLEMENTATIONS]
     if unknown:
         print(f"unknown implementation(s): {', '.join(unknown)}; known: {', '.join(IMPLEMENTATIONS)}", file=sys.stderr)
@@ -166,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     outcomes: list[Outcome] = []
     try:
-        for name in names:
-            outcome = run_one(name, reports_root, extra, args.install_only, auth=not args.no_auth)
+        for name, auth in [*((n, not args.no_auth) for n in names), *((n, False) for n in twice)]:
+            outcome = run_one(name, reports_root, extra, args.install_only, auth=auth)
             outcomes.append(outcome)
             if outcome.status in ("install-failed", "start-failed"):
                 print(f"  {outcome.status}: {outcome.detail}", flush=True)
@@ -189,7 +212,7 @@ def _conformance_md(outcomes: list[Outcome], reports_root: Path, output: Path) -
     """CONFORMANCE.md from the summaries of the implementations that ran, by the suite's own command."""
     if str(output) == "none":
         return
-    summaries = [reports_root / o.name / "summary.json" for o in outcomes if o.status == "ran"]
+    summaries = [reports_root / (o.reports or o.name) / "summary.json" for o in outcomes if o.status == "ran"]
     summaries = [s for s in summaries if s.is_file()]
     if not summaries:
         print("matrix: no summary to make CONFORMANCE.md from")
@@ -207,7 +230,7 @@ def _summary(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         if o.status == "ran":
             verdict = SUITE_VERDICTS.get(o.exit_code, f"exit {o.exit_code}")
-            print(f"  {o.name:20} {verdict:32} install {o.install:>7}, up in {o.start_seconds or 0:4.1f}s, "
+            print(f"  {(o.reports or o.name):20} {verdict:32} install {o.install:>7}, up in {o.start_seconds or 0:4.1f}s, "
                   f"suite {o.suite_seconds or 0:5.0f}s  [{o.version}]")
         elif o.status == "installed":
             print(f"  {o.name:20} installed ({o.install})  [{o.version}]")
