@@ -48,6 +48,10 @@ def render(summaries: Sequence[dict[str, Any]], generated: str = "") -> str:
             "implementation's profile lists); fixed? (listed, but it passed); n/c not claimed (the implementation lacks "
             "the capability: declared in its profile or detected from its spec); n/j not judged (the suite could not "
             "judge it there: the reason is in the report); ERROR (the suite failed).", ""]
+    if any(not s["target"].get("auth", True) for s in summaries):
+        out += ["A run with auth off (a column named `...-noauth` by the matrix) is the same server judged with its "
+                "profile's auth turned off: auth and isolation are not claimed there, and deviations that only custom auth "
+                "causes read fixed?.", ""]
     out += ["## Implementations", "", "| implementation | version | verdict | MUST passed / judged | SHOULD passed / judged | profile |",
             "|---|---|---|---|---|---|"]
     for summary in summaries:
