@@ -175,3 +175,12 @@ def test_the_cleanup_line_says_what_may_be_left_and_never_claims_more_than_was_c
     assert "everything the run created was deleted (3 resources" in cleanup_line({"deleted": 3, "leftovers": [], "unknown": []})[0]
     left = cleanup_line({"deleted": 3, "leftovers": ["thread /threads/x (DELETE answered 500)"], "unknown": ["could not check /threads/search"]})[0]
     assert "may be left" in left and "could not check" in left and "everything" not in left
+
+
+def test_matrix_columns_are_named_by_report_folder_unless_folders_repeat(tmp_path):
+    from conformance.matrix_report import column_names
+
+    runs = [tmp_path / "runtime-pg" / "summary.json", tmp_path / "runtime-pg-noauth" / "summary.json"]
+    assert column_names(runs, ["runtime-pg", "runtime-pg"]) == ["runtime-pg", "runtime-pg-noauth"]
+    same = [tmp_path / "a" / "reports" / "summary.json", tmp_path / "b" / "reports" / "summary.json"]
+    assert column_names(same, ["aegra", "langgraphjs"]) == ["aegra", "langgraphjs"]
