@@ -59,7 +59,8 @@ def schemathesis_cli(base_url: str, key: str, examples: int, seed: int) -> dict[
     for path in EXCLUDED_PATHS:
         command += ["--exclude-path", path]
     started = time.monotonic()
-    done = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory(prefix="conformance-benchmark-") as scratch:  # its .schemathesis/ cache lands there
+        done = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False, cwd=scratch)
     seconds = time.monotonic() - started
     found = re.search(r"(\d+) generated", done.stdout)  # "Test cases: N generated, ..."
     cases = int(found.group(1)) if found else 0
