@@ -589,7 +589,7 @@ def _long_lived(path: str) -> bool:
 
 
 def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api: ApiClient, excluded: Iterable[str],
-                 *, foreign_spec: bool = False) -> list[Finding]:
+                 *, foreign_spec: bool = False, exercised: set[str] | None = None) -> list[Finding]:
     """Schemathesis' state machine over the spec's inferred links, sent through the suite's client.
 
     Bounded: a few short scenarios, each call under the contract deadline; findings collected."""
@@ -625,6 +625,8 @@ def run_stateful(schema: Any, record: ContractRecord, target: TargetConfig, api:
             exchanges[case.id] = exchange
             seen.update(_ids_in(exchange.text))
             record.stateful_steps += 1
+            if exercised is not None:
+                exercised.add(case.operation.label)  # what the sequences exercised (a deviation reads fixed? only there)
             return Response.from_any(as_response(exchange))
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:

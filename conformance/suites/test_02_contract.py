@@ -239,8 +239,10 @@ def test_linked_operation_sequences_over_real_resources_keep_the_contract(contra
         request.node.user_properties.append(("unclaimed", json.dumps(unclaimed)))
     if not target.stateful:
         not_exercised(f"the {target.budget} budget runs no stateful sequences")
+    exercised: set[str] = set()
     findings = wiring.run_stateful(contract["schema"], record, target, api, contract["excluded"],
-                                   foreign_spec=spec.kind == SPEC_BUNDLED)
+                                   foreign_spec=spec.kind == SPEC_BUNDLED, exercised=exercised)
+    request.node.user_properties.extend(("operation", label) for label in sorted(exercised))
     record.note(findings)
     violation = wiring.findings_to_violations(findings)
     if violation is not None:
