@@ -161,6 +161,19 @@ def require(exchange: Exchange, what: str, expected: int | tuple[int, ...] | ran
     return exchange
 
 
+def require_cron_id(client: Any, exchange: Exchange, metadata: dict, what: str) -> str:
+    """The id of the cron a setup request created (found by its `metadata` where the create answered
+    the cron's first Run, as Aegra's spec allows), or not judged."""
+    from .surface import created_cron_id
+
+    require(exchange, what)
+    identifier = created_cron_id(client, exchange, metadata)
+    if not identifier:
+        raise SetupFailed(f"{what} (its answer has no cron_id, and a search by its metadata does not find it)", exchange,
+                          "a cron that can be found")
+    return identifier
+
+
 def require_json(exchange: Exchange, what: str, key: str = "", expected: int | tuple[int, ...] | range = range(200, 300)) -> Any:
     """The JSON a setup request answered (with `key`, that field of its object), or not judged."""
     require(exchange, what, expected)

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -59,6 +59,14 @@ class ProxyRequest(_JsonBody):
         want, have = pattern.strip("/").split("/"), self.path.strip("/").split("/")
         return len(want) == len(have) and all(w == "*" or w == h for w, h in zip(want, have, strict=True))
 
+    def drop_field(self, method: str, pattern: str, name: str, when: Callable[[dict], bool] = lambda body: True) -> None:
+        """Remove JSON body field `name` from a request to `pattern` (when `when` holds): the server
+        then never sees what the client asked for."""
+        body = self.json()
+        if self.matches(method, pattern) and isinstance(body, dict) and name in body and when(body):
+            body.pop(name)
+            self.set_json(body)
+
 
 @dataclass
 class ProxyResponse(_JsonBody):
@@ -75,6 +83,14 @@ class ProxyResponse(_JsonBody):
     @property
     def is_json(self) -> bool:
         return "json" in self.headers.get("content-type", "")
+
+    def rewrite_status(self, was: str, now: str) -> "ProxyResponse":
+        """A 200 JSON object whose `status` is `was` reads `now` (a run or thread that lies about itself)."""
+        body = self.json()
+        if self.status == 200 and isinstance(body, dict) and body.get("status") == was:
+            body["status"] = now
+            self.set_json(body)
+        return self
 
 
 @dataclass

@@ -13,12 +13,11 @@ import pytest
 
 from conformance import contract as wiring
 from conformance.capabilities import capability_of
-from conformance.checks import SetupFailed, expect, expect_status, not_claimed, not_exercised, require_json
+from conformance.checks import expect, expect_status, not_claimed, not_exercised, require_cron_id, require_json
 from conformance.cleanup import store_namespace
 from conformance.http import ApiClient, segment
 from conformance.session import run_of
 from conformance.spec import SPEC_BUNDLED
-from conformance.surface import created_cron_id
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # schemathesis/hypothesis warn about generation details
 
@@ -178,11 +177,7 @@ def _create(kind: str, api: ApiClient, graph_id: str) -> tuple[str, str, dict | 
         metadata = {"conformance_run": api.run_id, "conformance_cron": uuid.uuid4().hex}
         made = api.post("/runs/crons", json={"assistant_id": graph_id, "schedule": "0 0 1 1 *", "input": {"text": "contract"},
                                              "metadata": metadata})
-        require_json(made, "creating a cron")
-        identifier = created_cron_id(api, made, metadata)
-        if not identifier:
-            raise SetupFailed("creating a cron: its answer carries no cron_id, and a search by its metadata does not find it", made)
-        path = f"/runs/crons/{segment(identifier)}"
+        path = f"/runs/crons/{segment(require_cron_id(api, made, metadata, 'creating a cron'))}"
         return path, path, None
     namespace, key = store_namespace(api.run_id, "contract"), uuid.uuid4().hex
     made = api.put("/store/items", json={"namespace": namespace, "key": key, "value": {"run": api.run_id}})

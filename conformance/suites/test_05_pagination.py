@@ -22,13 +22,12 @@ from hypothesis.errors import FlakyFailure
 
 from conformance import pagination as laws
 from conformance.capabilities import capability_of
-from conformance.checks import SetupFailed, Violation, expect, not_claimed, not_exercised, not_judged, violate
+from conformance.checks import SetupFailed, Violation, expect, not_claimed, not_exercised, not_judged, require_cron_id, violate
 from conformance.cleanup import store_namespace
 from conformance.http import ApiClient, Exchange, segment
 from conformance.pagination import Page, PaginatedOperation
 from conformance.session import run_of
 from conformance.spec import SPEC_BUNDLED
-from conformance.surface import created_cron_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -149,11 +148,7 @@ class Seeder:
             body = {"assistant_id": assistant["assistant_id"], "schedule": FAR_FUTURE_SCHEDULE, "input": {"text": "pagination"},
                     "metadata": metadata}
             made = self.api.post("/runs/crons", json=body)
-            self._created(made, "creating a cron")
-            identifier = created_cron_id(self.api, made, metadata)
-            if not identifier:
-                raise SetupFailed("seeding pagination data: creating a cron answered no cron_id, nor did its metadata find it", made)
-            ids.append(identifier)
+            ids.append(require_cron_id(self.api, made, metadata, "seeding pagination data: creating a cron"))
         return self._metadata_set("C", ids, nonce)
 
     def _seed_store(self) -> dict[str, Seeded]:

@@ -21,11 +21,11 @@ from conformance.checks import (
     expect_status,
     not_judged,
     raise_all,
+    require_cron_id,
     require_json,
 )
 from conformance.http import ApiClient, Exchange, segment
 from conformance.laws_runs import answer_may_lack
-from conformance.surface import created_cron_id
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -78,13 +78,8 @@ def made(api: ApiClient, owners: dict[str, str]) -> dict[str, Any]:
 
 
 def identify(api: ApiClient, created: Exchange, name: str, what: str) -> str:
-    """The id of the cron `name` just created (found by its metadata where the create answered its
-    first Run, as Aegra's spec allows), or not judged when creating it failed."""
-    require_json(created, what)
-    identifier = created_cron_id(api, created, marker(api, name))
-    if not identifier:
-        not_judged(f"{what}: the answer carries no cron_id and a search by the cron's metadata does not find it (see CRON-003)")
-    return identifier
+    """The id of the cron `name` just created, or not judged when creating it failed."""
+    return require_cron_id(api, created, marker(api, name), what)
 
 
 def cron_id(api: ApiClient, made: dict[str, Any], name: str) -> str:

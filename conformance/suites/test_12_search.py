@@ -20,14 +20,23 @@ import pytest
 from conformance import laws_search as laws
 from conformance.behaviour import namespace_under
 from conformance.capabilities import capability_of
-from conformance.checks import SetupFailed, Violation, expect, not_claimed, not_exercised, not_judged, raise_all, violate
+from conformance.checks import (
+    SetupFailed,
+    Violation,
+    expect,
+    not_claimed,
+    not_exercised,
+    not_judged,
+    raise_all,
+    require_cron_id,
+    violate,
+)
 from conformance.cleanup import store_namespace
 from conformance.http import ApiClient, Exchange, segment
 from conformance.laws_search import SearchFilter
 from conformance.laws_threads import before_forms
 from conformance.pagination import count_problem, items_of
 from conformance.session import run_of
-from conformance.surface import created_cron_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -133,10 +142,7 @@ class Seeder:
         made = {}
         for label, path, body in plans:
             answer = self.api.post(path, json={**body, "schedule": FAR_FUTURE_SCHEDULE, "input": {"text": "search"}})
-            self._made(answer, f"creating cron {label}")
-            made[label] = created_cron_id(self.api, answer, body["metadata"])
-            if not made[label]:
-                raise SetupFailed(f"seeding search data: creating cron {label} answered no cron_id, nor did its metadata find it", answer)
+            made[label] = require_cron_id(self.api, answer, body["metadata"], f"seeding search data: creating cron {label}")
         return made
 
     def _seed_store(self) -> list[str]:

@@ -85,10 +85,7 @@ class SearchIgnoresName(Fault):
     description = "searching assistants ignores `name`"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", "/assistants/search") and isinstance(body, dict) and "name" in body:
-            body.pop("name")
-            request.set_json(body)
+        request.drop_field("POST", "/assistants/search", "name")
         return None
 
 
@@ -98,10 +95,7 @@ class CountIgnoresGraph(Fault):
     description = "counting assistants ignores `graph_id`"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", "/assistants/count") and isinstance(body, dict) and "graph_id" in body:
-            body.pop("graph_id")
-            request.set_json(body)
+        request.drop_field("POST", "/assistants/count", "graph_id")
         return None
 
 

@@ -46,10 +46,7 @@ class CronSearchIgnoresThread(Fault):
     description = "POST /runs/crons/search ignores its thread_id filter"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", "/runs/crons/search") and isinstance(body, dict) and "thread_id" in body:
-            body.pop("thread_id")
-            request.set_json(body)
+        request.drop_field("POST", "/runs/crons/search", "thread_id")
         return None
 
 
@@ -83,10 +80,7 @@ class CronPatchIgnoresNullEndTime(Fault):
     description = "`end_time: null` in a cron's PATCH is dropped (as Aegra does): the end time stays"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("PATCH", CRON) and isinstance(body, dict) and "end_time" in body and body["end_time"] is None:
-            body.pop("end_time")
-            request.set_json(body)
+        request.drop_field("PATCH", CRON, "end_time", when=lambda body: body["end_time"] is None)
         return None
 
 

@@ -11,14 +11,6 @@ RUN = "/threads/*/runs/*"
 THREAD = "/threads/*"
 
 
-def _rewrite_status(response: ProxyResponse, was: str, now: str) -> ProxyResponse:
-    body = response.json()
-    if response.status == 200 and isinstance(body, dict) and body.get("status") == was:
-        body["status"] = now
-        response.set_json(body)
-    return response
-
-
 class JoinReturnsStaleState(Fault):
     name = "join-returns-stale-state"
     requirement = "RUNS-001"
@@ -40,7 +32,7 @@ class FinishedRunStaysRunning(Fault):
     description = "a finished run keeps reading status `running`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "success", "running") if request.matches("GET", RUN) else response
+        return response.rewrite_status("success", "running") if request.matches("GET", RUN) else response
 
 
 class FailedRunReadsSuccess(Fault):
@@ -50,7 +42,7 @@ class FailedRunReadsSuccess(Fault):
     description = "a run whose graph raised reads status `success`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "error", "success") if request.matches("GET", RUN) else response
+        return response.rewrite_status("error", "success") if request.matches("GET", RUN) else response
 
 
 class CancelIsNoOp(Fault):
@@ -111,7 +103,7 @@ class ThreadStaysBusy(Fault):
     description = "an idle thread keeps reading status `busy`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "idle", "busy") if request.matches("GET", THREAD) else response
+        return response.rewrite_status("idle", "busy") if request.matches("GET", THREAD) else response
 
 
 class InterruptedThreadReadsIdle(Fault):
@@ -121,7 +113,7 @@ class InterruptedThreadReadsIdle(Fault):
     description = "a thread paused by interrupt() reads status `idle`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "interrupted", "idle") if request.matches("GET", THREAD) else response
+        return response.rewrite_status("interrupted", "idle") if request.matches("GET", THREAD) else response
 
 
 class ResumeCommandIgnored(Fault):
@@ -387,7 +379,7 @@ class CancelledRunFinishesLater(Fault):
             with self.lock:
                 since = self.cancelled.get(request.path)
             if since is not None and time.monotonic() - since > self.LATER:
-                return _rewrite_status(response, "interrupted", "success")
+                return response.rewrite_status("interrupted", "success")
         return response
 
 

@@ -7,20 +7,13 @@ import threading
 from proxy import Fault, ProxyRequest, ProxyResponse
 
 
-def _drop(request: ProxyRequest, path: str, field: str, when=lambda body: True) -> None:
-    body = request.json()
-    if request.matches("POST", path) and isinstance(body, dict) and field in body and when(body):
-        body.pop(field)
-        request.set_json(body)
-
-
 class GraphFilterIgnoredOnLargePages(Fault):
     name = "search-assistants-ignore-graph-id-on-large-pages"
     requirement = "SEARCH-001"
     description = "an assistant search with a limit of 10 or more ignores `graph_id` (small pages honour it)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        _drop(request, "/assistants/search", "graph_id", lambda body: isinstance(body.get("limit"), int) and body["limit"] >= 10)
+        request.drop_field("POST", "/assistants/search", "graph_id", lambda body: isinstance(body.get("limit"), int) and body["limit"] >= 10)
         return None
 
 
@@ -30,7 +23,7 @@ class CountIgnoresName(Fault):
     description = "counting assistants ignores `name`"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        _drop(request, "/assistants/count", "name")
+        request.drop_field("POST", "/assistants/count", "name")
         return None
 
 
@@ -46,7 +39,7 @@ class UnknownIdsMatchEverything(Fault):
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
         with self.lock:
             known = set(self.known)
-        _drop(request, "/threads/search", "ids",
+        request.drop_field("POST", "/threads/search", "ids",
               lambda body: isinstance(body.get("ids"), list) and not known & {str(i) for i in body["ids"]})
         return None
 
@@ -64,8 +57,8 @@ class ValuesFilterIgnored(Fault):
     description = "thread search and count ignore `values` (so threads without values match)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        _drop(request, "/threads/search", "values")
-        _drop(request, "/threads/count", "values")
+        request.drop_field("POST", "/threads/search", "values")
+        request.drop_field("POST", "/threads/count", "values")
         return None
 
 

@@ -16,14 +16,6 @@ def _thread_id(request: ProxyRequest) -> str:
     return request.path.strip("/").split("/")[1]
 
 
-def _rewrite_status(response: ProxyResponse, was: str, now: str) -> ProxyResponse:
-    body = response.json()
-    if response.status == 200 and isinstance(body, dict) and body.get("status") == was:
-        body["status"] = now
-        response.set_json(body)
-    return response
-
-
 class MetadataLosesObjects(Fault):
     name = "thread-metadata-loses-objects"
     requirement = "THREAD-001"
@@ -46,10 +38,7 @@ class CreateIgnoresGivenId(Fault):
     description = "creating a thread ignores the thread_id given: the thread gets a fresh one"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", "/threads") and isinstance(body, dict) and "thread_id" in body:
-            body.pop("thread_id")
-            request.set_json(body)
+        request.drop_field("POST", "/threads", "thread_id")
         return None
 
 
@@ -74,10 +63,7 @@ class DoNothingRaises(Fault):
     description = "if_exists do_nothing is ignored: a duplicate id answers 409"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", "/threads") and isinstance(body, dict) and body.get("if_exists") == "do_nothing":
-            body.pop("if_exists")
-            request.set_json(body)
+        request.drop_field("POST", "/threads", "if_exists", when=lambda body: body["if_exists"] == "do_nothing")
         return None
 
 
@@ -129,10 +115,7 @@ class UpdateIgnoresAsNode(Fault):
     description = "a state update ignores `as_node` (the server attributes it to the last node that ran)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", f"{THREAD}/state") and isinstance(body, dict) and "as_node" in body:
-            body.pop("as_node")
-            request.set_json(body)
+        request.drop_field("POST", f"{THREAD}/state", "as_node")
         return None
 
 
@@ -190,10 +173,7 @@ class PostedHistoryIgnoresLimit(Fault):
     description = "POST /threads/{id}/history ignores `limit` (the server's default, one entry, applies)"
 
     def on_request(self, request: ProxyRequest) -> ProxyResponse | None:
-        body = request.json()
-        if request.matches("POST", f"{THREAD}/history") and isinstance(body, dict) and "limit" in body:
-            body.pop("limit")
-            request.set_json(body)
+        request.drop_field("POST", f"{THREAD}/history", "limit")
         return None
 
 
@@ -239,7 +219,7 @@ class NeverBusy(Fault):
     description = "a thread whose run is in flight reads `idle`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "busy", "idle") if request.matches("GET", THREAD) else response
+        return response.rewrite_status("busy", "idle") if request.matches("GET", THREAD) else response
 
 
 class ErrorReadsIdle(Fault):
@@ -248,7 +228,7 @@ class ErrorReadsIdle(Fault):
     description = "a thread whose run failed reads `idle`"
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        return _rewrite_status(response, "error", "idle") if request.matches("GET", THREAD) else response
+        return response.rewrite_status("error", "idle") if request.matches("GET", THREAD) else response
 
 
 class PreferDeclaredButIgnored(Fault):
