@@ -203,7 +203,7 @@ class ApiClient:
         run_id: str = "",
         name: str = "main",
         on_created: Callable[["ApiClient", str, Any, Exchange], None] | None = None,
-        max_connections: int = 8,
+        max_connections: int = 32,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers or {})
@@ -211,6 +211,9 @@ class ApiClient:
         self.run_id = run_id
         self.name = name
         self.on_created = on_created  # the cleanup tracker's hook (conformance.cleanup)
+        # More connections than the suite ever has requests in flight (the multitask scenarios run 11
+        # threads): a request that queues for a connection can have it closed under it by another
+        # thread's pass of the pool (httpcore 1.0.9, encode/httpcore#1110: EBADF or a hang).
         self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._lock = threading.Lock()
         self._client = self._new_client()
